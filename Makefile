@@ -1,0 +1,53 @@
+# The two commands a learner needs:  make lab   and   make test
+# Both create (or reuse) the local virtual environment .venv/.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Installed before the project itself; CI uses "torch==2.13.0" (a CPU build already on disk).
+TORCH_SPEC ?=
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: lab test venv export exercises bench data strip clean-venv help
+
+help:
+	@echo "make lab        set up .venv and open JupyterLab on notebooks/"
+	@echo "make test       set up .venv and run the whole test suite (unit tests + every notebook, quick mode)"
+	@echo "make exercises  write the student versions of the notebooks into workspace/"
+	@echo "make export     regenerate the package modules from the notebooks' #| export cells"
+	@echo "make bench      run the benchmark suite (ratios against the floor and PyTorch)"
+	@echo "make data       download and verify CIFAR-10 (python -m cs231n_helpers.data download)"
+	@echo "make strip      strip notebook outputs (keeps # NBVAL_CHECK_OUTPUT cells)"
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	@if [ -n "$(TORCH_SPEC)" ]; then $(PY) -m pip install --quiet "$(TORCH_SPEC)"; fi
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+venv: $(VENV)/.installed
+
+lab: venv
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+export: venv
+	$(PY) -m cs231n_helpers.export
+
+exercises: venv
+	$(PY) -m cs231n_helpers.exercises
+
+bench: venv
+	$(PY) -m benchmarks
+
+data: venv
+	$(PY) -m cs231n_helpers.data download
+
+strip: venv
+	$(PY) -m cs231n_helpers.hygiene --strip notebooks/*.ipynb
+
+clean-venv:
+	rm -rf $(VENV)
