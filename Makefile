@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 # Installed before the project itself; CI uses "torch==2.13.0" (a CPU build already on disk).
 TORCH_SPEC ?=
 LAB_ARGS ?=
+# JupyterLab refuses to run as root unless told (containers, CI)
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 
 .PHONY: lab test venv export exercises bench data strip clean-venv help
@@ -29,7 +31,7 @@ $(VENV)/.installed: pyproject.toml
 venv: $(VENV)/.installed
 
 lab: venv
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -185,10 +185,11 @@ def make_synthetic(num_train=10_000, num_test=2_000, seed=0):
     c1 = rng.uniform(0, 1, size=(n, 3)).astype(np.float32)
     ang = rng.uniform(0, 2 * np.pi, size=(n, 1, 1)).astype(np.float32)
     t = ((xx[None] - 15.5) * np.cos(ang) + (yy[None] - 15.5) * np.sin(ang)) / 45.0 + 0.5  # (n,32,32) in ~[0,1]
-    img = c0[:, None, None, :] + (c1 - c0)[:, None, None, :] * t[..., None]
-    img = np.where(mask[..., None], fg[:, None, None, :], img)
-    img *= 255.0
-    img += rng.standard_normal(size=img.shape, dtype=np.float32) * 30.0
+    img = np.empty((n, 32, 32, 3), dtype=np.float32)
+    np.multiply(t[..., None], (c1 - c0)[:, None, None, :] * 255.0, out=img)
+    img += c0[:, None, None, :] * 255.0
+    img[mask] = np.repeat(fg * 255.0, mask.reshape(n, -1).sum(1), axis=0)
+    img += rng.integers(-48, 49, size=img.shape, dtype=np.int8)  # pixel noise
     X = np.clip(img, 0, 255, out=img).astype(np.uint8)
     return X[:num_train], y[:num_train].astype(np.int64), X[num_train:], y[num_train:].astype(np.int64)
 
@@ -251,8 +252,8 @@ def load_dataset(name=None, root=None, download=None, verbose=True) -> Dataset:
             if download is None:
                 download = not os.environ.get("CI")
             if download:
-                try:
-                    download_cifar10(root)
+                try:  # a quick attempt: offline machines fail at once and fall back below
+                    download_cifar10(root, retries=2, backoff=1.0)
                 except DataError as exc:
                     if verbose:
                         print(f"download failed: {exc}")
@@ -335,6 +336,246 @@ def get_cifar10_data(num_training=49_000, num_validation=1_000, num_test=1_000, 
     return out
 
 
-# --------------------------------------------------------------------------- download (below)
-def download_cifar10(root=None, **kw):  # replaced below
-    raise DataError("download not available yet")
+# --------------------------------------------------------------------------- download
+def md5sum(path, chunk=1 << 20) -> str:
+    h = hashlib.md5()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(chunk), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _what_to_do(root) -> str:
+    return (f"Download {CIFAR10_URL} by other means (browser, another machine) and run "
+            f"`python -m cs231n_helpers.data download --from PATH/TO/{ARCHIVE_NAME}`, or set "
+            f"CS231N_DATA to a folder that already holds {FOLDER}/ (now: {root}). Without it the "
+            "notebooks use the synthetic dataset.")
+
+
+def _fetch(url, part: Path, size, timeout, progress):
+    """One attempt: append to ``part`` from where it stops (HTTP Range). Raises on failure."""
+    have = part.stat().st_size if part.exists() else 0
+    if size and have > size:  # a stale .part larger than the archive can only be garbage
+        part.unlink()
+        have = 0
+    if size and have == size:
+        return
+    req = urllib.request.Request(url, headers={"User-Agent": "cs231n-helpers"})
+    if have:
+        req.add_header("Range", f"bytes={have}-")
+    try:
+        resp = urllib.request.urlopen(req, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 416 and have:  # asked beyond the end: start over
+            part.unlink()
+        raise
+    with resp:
+        status = getattr(resp, "status", 200)
+        mode = "ab" if (have and status == 206) else "wb"
+        if mode == "wb":
+            have = 0
+        total = size or (have + int(resp.headers.get("Content-Length") or 0)) or None
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=total, initial=have, unit="B", unit_scale=True, unit_divisor=1024,
+                       desc=ARCHIVE_NAME, leave=True)
+        try:
+            with open(part, mode) as f:
+                while True:
+                    block = resp.read(1 << 16)
+                    if not block:
+                        break
+                    f.write(block)
+                    if bar is not None:
+                        bar.update(len(block))
+        finally:
+            if bar is not None:
+                bar.close()
+    got = part.stat().st_size
+    if size and got < size:
+        raise ConnectionError(f"connection closed after {got:,} of {size:,} bytes")
+
+
+def download_archive(root=None, url=CIFAR10_URL, md5=CIFAR10_MD5, size=CIFAR10_SIZE, retries=4,
+                     timeout=30.0, backoff=2.0, progress=True) -> Path:
+    """Download the archive into ``root`` and return its path, verified.
+
+    The bytes go to ``<name>.part``; an interrupted download resumes from there (HTTP Range)
+    on the next attempt or the next call. Only once size and md5 match is the file renamed to
+    its final name, so a later run never trusts a half-written or corrupt file. HTTP 404 fails
+    at once; other errors are retried ``retries`` times with growing pauses.
+    """
+    root = Path(root) if root is not None else data_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    final = root / Path(urllib.request.urlparse(url).path).name
+    part = final.with_name(final.name + ".part")
+    if final.exists():
+        if md5sum(final) == md5:
+            return final
+        final.unlink()  # not ours: only verified files are ever renamed to this name
+    last = None
+    for attempt in range(1, retries + 1):
+        try:
+            _fetch(url, part, size, timeout, progress)
+            last = None
+            break
+        except urllib.error.HTTPError as exc:
+            last = exc
+            if exc.code in (401, 403, 404, 410):
+                raise DataError(f"{url} answered HTTP {exc.code} {exc.reason}. {_what_to_do(root)}") from None
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
+            last = exc
+        if attempt < retries:
+            wait = backoff * 2 ** (attempt - 1)
+            print(f"download attempt {attempt}/{retries} failed ({last}); retrying in {wait:.0f} s")
+            time.sleep(wait)
+    if last is not None:
+        kept = part.stat().st_size if part.exists() else 0
+        raise DataError(f"download of {url} failed after {retries} attempts ({last}). "
+                        + (f"{kept:,} bytes are kept in {part.name} and the next run resumes from there. " if kept else "")
+                        + _what_to_do(root))
+    got_size = part.stat().st_size
+    digest = md5sum(part)
+    if (size and got_size != size) or digest != md5:
+        part.unlink()
+        raise DataError(f"checksum mismatch for {url}: got md5 {digest} ({got_size:,} bytes), expected "
+                        f"{md5} ({size:,} bytes). The file was deleted; run the download again. "
+                        + _what_to_do(root))
+    os.replace(part, final)
+    return final
+
+
+def _check_member(member: tarfile.TarInfo, dest: Path):
+    target = (dest / member.name).resolve()
+    if not (target == dest or dest in target.parents):
+        raise DataError(f"refusing to extract {member.name!r}: it would land outside {dest}")
+    if not (member.isfile() or member.isdir()):
+        raise DataError(f"refusing to extract {member.name!r}: only files and folders are expected "
+                        "in the CIFAR-10 archive (links and devices are not)")
+
+
+def safe_extract(archive, dest) -> Path:
+    """Extract a tar(.gz) archive into ``dest``, refusing members that would land outside it.
+
+    Extraction goes to a temporary folder first; ``cifar-10-batches-py`` is moved into place
+    only when complete.
+    """
+    dest = Path(dest).resolve()
+    dest.mkdir(parents=True, exist_ok=True)
+    tmp = dest / ".extract-tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        with tarfile.open(archive, "r:*") as tar:
+            members = tar.getmembers()
+            for m in members:
+                _check_member(m, tmp)
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(tmp, members=members, filter="data")
+            else:  # pragma: no cover - Python < 3.10.12
+                tar.extractall(tmp, members=members)
+        for item in tmp.iterdir():
+            target = dest / item.name
+            if target.exists():
+                shutil.rmtree(target) if target.is_dir() else target.unlink()
+            os.replace(item, target)
+    except tarfile.TarError as exc:
+        raise DataError(f"{archive} is not a readable tar archive ({exc})") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+def download_cifar10(root=None, source=None, url=CIFAR10_URL, md5=None, size=None,
+                     progress=True, **kw) -> Path:
+    """Make CIFAR-10 available under ``root``: from ``source`` (a local tarball) if given, else
+    by downloading it. Verifies the md5 either way; returns the ``cifar-10-batches-py`` folder."""
+    root = Path(root) if root is not None else data_dir()
+    md5 = md5 or CIFAR10_MD5
+    size = CIFAR10_SIZE if size is None else size
+    if source is not None:
+        source = Path(source).expanduser()
+        if not source.is_file():
+            raise ValueError(f"source must be the path of a {ARCHIVE_NAME} file; {source} does not exist")
+        digest = md5sum(source)
+        if digest != md5:
+            raise DataError(f"{source} has md5 {digest}, expected {md5}: it is not the CIFAR-10 python "
+                            "archive, or it is incomplete. Download it again.")
+        archive = source
+    else:
+        archive = download_archive(root, url=url, md5=md5, size=size, progress=progress, **kw)
+    safe_extract(archive, root)
+    if not cifar10_present(root):
+        raise DataError(f"{archive} did not contain {FOLDER}/ with the expected batch files")
+    return cifar10_folder(root)
+
+
+# --------------------------------------------------------------------------- command line
+def status(root=None) -> str:
+    root = Path(root) if root is not None else data_dir()
+    lines = [f"data folder: {root}" + ("  (from CS231N_DATA)" if os.environ.get("CS231N_DATA") else "  (default; set CS231N_DATA to change)"),
+             f"dataset choice: {dataset_choice()}  (CS231N_DATASET)"]
+    folder = cifar10_folder(root)
+    if cifar10_present(root):
+        n_tr = sum(len(load_batch(folder / f)[1]) for f in TRAIN_FILES)
+        n_te = len(load_batch(folder / TEST_FILE)[1])
+        kind = "full CIFAR-10" if (n_tr, n_te) == (FULL_TRAIN, FULL_TEST) else "a CIFAR-10 subset"
+        lines.append(f"CIFAR-10: present in {folder}: {n_tr:,} train / {n_te:,} test images ({kind})")
+    else:
+        lines.append(f"CIFAR-10: not present in {folder}; notebooks will use the synthetic dataset")
+    archive, part = root / ARCHIVE_NAME, root / (ARCHIVE_NAME + ".part")
+    if archive.exists():
+        lines.append(f"archive: {archive.name} ({archive.stat().st_size:,} bytes, verified when it was saved)")
+    if part.exists():
+        lines.append(f"partial download: {part.name} ({part.stat().st_size:,} of {CIFAR10_SIZE:,} bytes; "
+                     "`download` resumes it)")
+    return "\n".join(lines)
+
+
+def verify(root=None) -> list[str]:
+    """Return a list of problems (empty when all is well)."""
+    root = Path(root) if root is not None else data_dir()
+    problems = []
+    archive = root / ARCHIVE_NAME
+    if archive.exists() and md5sum(archive) != CIFAR10_MD5:
+        problems.append(f"{archive} has the wrong md5 (expected {CIFAR10_MD5})")
+    folder = cifar10_folder(root)
+    for f in TRAIN_FILES + [TEST_FILE]:
+        try:
+            X, y = load_batch(folder / f)
+            print(f"ok  {f}: {len(y):,} images, labels {np.bincount(y, minlength=10).tolist()}")
+        except FileNotFoundError:
+            problems.append(f"{folder / f} is missing")
+        except (DataError, pickle.UnpicklingError, EOFError, ValueError) as exc:
+            problems.append(f"{folder / f}: {exc}")
+    return problems
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m cs231n_helpers.data",
+                                 description="Get, check and locate CIFAR-10 for the CS231n companion notebooks.")
+    ap.add_argument("command", choices=["download", "status", "verify"])
+    ap.add_argument("--from", dest="source", metavar="PATH", help=f"use a local {ARCHIVE_NAME} instead of downloading")
+    ap.add_argument("--root", help="data folder (default: $CS231N_DATA or the repository's data/)")
+    args = ap.parse_args(argv)
+    try:
+        if args.command == "status":
+            print(status(args.root))
+        elif args.command == "download":
+            folder = download_cifar10(args.root, source=args.source)
+            print(f"CIFAR-10 ready in {folder}")
+        else:
+            problems = verify(args.root)
+            for p in problems:
+                print(f"PROBLEM {p}")
+            print("verify: all good" if not problems else f"verify: {len(problems)} problem(s)")
+            return 1 if problems else 0
+    except (DataError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
