@@ -1,0 +1,545 @@
+"""Pictures for the notebooks: image grids, weight templates, curves, confusion matrices,
+conv filters, feature maps and 2-D decision regions.
+
+Every function returns its :class:`matplotlib.figure.Figure` and works headless (Agg, as in the
+tests) and in JupyterLab.
+
+How the figures display in Jupyter (so that each shows exactly once):
+
+* The figures are made with ``plt.subplots`` so they belong to pyplot: with the inline backend
+  they show at the end of the cell whether you write ``show_images(x)``, ``fig = show_images(x)``
+  or ``show_images(x); plt.show()``.
+* A figure returned as the last expression of a cell would normally show twice (once as the
+  cell's result, once more by pyplot at the end of the cell). Our figures are a small
+  :class:`CourseFigure` subclass: when Jupyter displays it, it renders itself through IPython's
+  own figure formatters and, under the inline backend, closes itself in pyplot so that it is
+  not shown a second time. ``display(fig)`` and ``fig`` in a later cell work as usual.
+
+None of the functions calls ``plt.show()``. Pass the figure to ``plt.close(fig)`` when making
+many figures in a loop.
+
+Input shapes are checked at the boundary: a wrong shape raises ``ValueError`` naming the
+argument and the shape that was expected.
+"""
+from __future__ import annotations
+
+import io
+import math
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+__all__ = [
+    "CourseFigure",
+    "show_images",
+    "show_class_samples",
+    "visualize_grid",
+    "show_weight_templates",
+    "plot_curves",
+    "plot_training",
+    "confusion_matrix",
+    "plot_confusion_matrix",
+    "show_conv_filters",
+    "show_feature_maps",
+    "plot_decision_regions",
+]
+
+_NON_INTERACTIVE = {"agg", "pdf", "ps", "svg", "pgf", "cairo", "template"}
+
+
+class CourseFigure(Figure):
+    """A Figure that displays exactly once in Jupyter, also when returned as a cell's result."""
+
+    def _ipython_display_(self):
+        from matplotlib._pylab_helpers import Gcf
+
+        managed = any(m.canvas.figure is self for m in Gcf.get_all_fig_managers())
+        backend = matplotlib.get_backend().lower()
+        if managed and "inline" not in backend and backend not in _NON_INTERACTIVE:
+            return  # an interactive backend (ipympl, a GUI window) already shows it
+        _publish_figure(self)
+        if managed and "inline" in backend:
+            plt.close(self)  # shown now: the inline backend must not show it again
+
+
+def _publish_figure(fig):
+    """Send the figure to the front end through IPython's own Figure formatters (PNG, retina,
+    SVG: whatever the inline backend is set to), with a plain PNG as the fallback."""
+    from IPython import get_ipython
+    from IPython.display import publish_display_data
+
+    data, metadata = {}, {}
+    ip = get_ipython()
+    if ip is not None:
+        for mime, formatter in ip.display_formatter.formatters.items():
+            if mime == "text/plain":
+                continue
+            try:
+                printer = formatter.lookup_by_type(Figure)
+            except KeyError:
+                continue
+            out = printer(fig)
+            if out is None:
+                continue
+            if isinstance(out, tuple):
+                data[mime], metadata[mime] = out
+            else:
+                data[mime] = out
+    if not data:
+        import base64
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight")
+        data["image/png"] = base64.b64encode(buf.getvalue()).decode("ascii")
+    w, h = fig.get_size_inches() * fig.dpi
+    data["text/plain"] = f"<Figure size {w:g}x{h:g} with {len(fig.axes)} Axes>"
+    publish_display_data(data, metadata=metadata)
+
+
+def _subplots(nrows=1, ncols=1, figsize=None, **kw):
+    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False, FigureClass=CourseFigure, **kw)
+    return fig, axes
+
+
+def _as_array(x, name) -> np.ndarray:
+    if hasattr(x, "detach") and hasattr(x, "cpu"):  # a torch tensor
+        x = x.detach().cpu().numpy()
+    try:
+        a = np.asarray(x)
+    except Exception as e:  # pragma: no cover - exotic inputs
+        raise ValueError(f"{name} must be array-like, got {type(x).__name__}") from e
+    if a.dtype == object:
+        raise ValueError(f"{name} must be a numeric array, got dtype=object")
+    return a
+
+
+def _to_nhwc(images, name="images") -> np.ndarray:
+    """Images as (N, H, W, C) with C in {1, 3, 4}; accepts NHW, NHWC and NCHW (C in {1, 3})."""
+    a = _as_array(images, name)
+    if a.ndim == 3:
+        a = a[..., None]
+    if a.ndim != 4:
+        raise ValueError(
+            f"{name} must have shape (N, H, W, C), (N, H, W) or (N, C, H, W); got shape {a.shape}"
+        )
+    if a.shape[-1] not in (1, 3, 4) and a.shape[1] in (1, 3):
+        a = a.transpose(0, 2, 3, 1)  # channels first -> channels last
+    if a.shape[-1] not in (1, 3, 4):
+        raise ValueError(f"{name} must have 1, 3 or 4 channels; got shape {a.shape}")
+    if a.shape[0] == 0:
+        raise ValueError(f"{name} is empty: expected at least one image")
+    return a
+
+
+def _displayable(img: np.ndarray) -> np.ndarray:
+    """One image (H, W, C) ready for imshow: uint8 as is, floats in [0, 1] as is, else rescaled."""
+    if img.dtype == np.uint8:
+        out = img
+    else:
+        f = img.astype(np.float64)
+        lo, hi = float(np.min(f)), float(np.max(f))
+        if lo >= 0.0 and hi <= 1.0:
+            out = f
+        elif lo >= 0.0 and hi <= 255.0 and np.issubdtype(img.dtype, np.integer):
+            out = f.astype(np.uint8)
+        elif lo >= 0.0 and hi <= 255.0 and hi > 1.0:
+            out = f / 255.0
+        else:  # mean-subtracted or arbitrary floats: min-max per image
+            out = (f - lo) / (hi - lo) if hi > lo else np.zeros_like(f)
+    if out.shape[-1] == 1:
+        out = out[..., 0]
+    return out
+
+
+def _label_text(label, class_names):
+    if class_names is not None and isinstance(label, (int, np.integer)):
+        if not 0 <= int(label) < len(class_names):
+            raise ValueError(f"labels must lie in [0, {len(class_names)}) to index class_names; got {label}")
+        return str(class_names[int(label)])
+    return str(label)
+
+
+def show_images(images, labels=None, class_names=None, ncols=8, title=None, scale=1.2):
+    """Show a grid of images, each titled with its label (or class name).
+
+    Inputs:
+    - images: (N, H, W, C), (N, H, W) or (N, C, H, W); uint8 (0..255) or floats (shown as is
+      if in [0, 1], else rescaled per image, e.g. for mean-subtracted data).
+    - labels: optional sequence of N ints (indices into class_names) or strings.
+    - class_names: optional list of names for int labels.
+    - ncols: images per row.
+    Returns the Figure.
+    """
+    imgs = _to_nhwc(images)
+    n = imgs.shape[0]
+    if not isinstance(ncols, (int, np.integer)) or ncols < 1:
+        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    if labels is not None:
+        labels = list(np.asarray(labels).tolist()) if not isinstance(labels, (list, tuple)) else list(labels)
+        if len(labels) != n:
+            raise ValueError(f"labels must have one entry per image ({n}); got {len(labels)}")
+    ncols = int(min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    fig, axes = _subplots(nrows, ncols, figsize=(scale * ncols, scale * nrows + (0.3 if labels is not None else 0)))
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        img = _displayable(imgs[i])
+        ax.imshow(img, cmap="gray" if img.ndim == 2 else None, interpolation="nearest")
+        if labels is not None:
+            ax.set_title(_label_text(labels[i], class_names), fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_class_samples(X, y, class_names, per_class=7, seed=0, scale=1.0):
+    """CS231n's picture: ``per_class`` random training images of every class, one column each.
+
+    Inputs: X (N, H, W, C) images (or NCHW / NHW), y (N,) int labels, class_names (list).
+    Returns the Figure.
+    """
+    imgs = _to_nhwc(X, "X")
+    y = _as_array(y, "y")
+    if y.ndim != 1 or y.shape[0] != imgs.shape[0]:
+        raise ValueError(f"y must have shape ({imgs.shape[0]},) to match X; got {y.shape}")
+    if class_names is None or len(class_names) == 0:
+        raise ValueError("class_names must be a non-empty list of names")
+    if not isinstance(per_class, (int, np.integer)) or per_class < 1:
+        raise ValueError(f"per_class must be a positive int, got {per_class!r}")
+    rng = np.random.default_rng(seed)
+    k = len(class_names)
+    fig, axes = _subplots(per_class, k, figsize=(scale * k, scale * per_class + 0.3))
+    for c in range(k):
+        idxs = np.flatnonzero(y == c)
+        chosen = rng.choice(idxs, size=min(per_class, idxs.size), replace=False) if idxs.size else []
+        for r in range(per_class):
+            ax = axes[r, c]
+            ax.axis("off")
+            if r < len(chosen):
+                img = _displayable(imgs[chosen[r]])
+                ax.imshow(img, cmap="gray" if img.ndim == 2 else None, interpolation="nearest")
+            if r == 0:
+                ax.set_title(str(class_names[c]), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def visualize_grid(Xs, ubound=255.0, padding=1):
+    """Reshape a 4-D tensor of image data to a grid for easy visualization (CS231n).
+
+    Inputs:
+    - Xs: data of shape (N, H, W, C)
+    - ubound: output grid will have values scaled to the range [0, ubound]
+    - padding: the number of blank pixels between elements of the grid
+    Returns an array of shape (G*H + (G-1)*padding, G*W + (G-1)*padding, C), G = ceil(sqrt(N)).
+    """
+    Xs = _as_array(Xs, "Xs")
+    if Xs.ndim != 4 or Xs.shape[0] == 0:
+        raise ValueError(f"Xs must have shape (N, H, W, C) with N >= 1; got {Xs.shape}")
+    if not isinstance(padding, (int, np.integer)) or padding < 0:
+        raise ValueError(f"padding must be a non-negative int, got {padding!r}")
+    (N, H, W, C) = Xs.shape
+    grid_size = int(math.ceil(math.sqrt(N)))
+    grid_height = H * grid_size + padding * (grid_size - 1)
+    grid_width = W * grid_size + padding * (grid_size - 1)
+    grid = np.zeros((grid_height, grid_width, C))
+    next_idx = 0
+    y0, y1 = 0, H
+    for _ in range(grid_size):
+        x0, x1 = 0, W
+        for _ in range(grid_size):
+            if next_idx < N:
+                img = Xs[next_idx].astype(np.float64)
+                low, high = np.min(img), np.max(img)
+                if high > low:
+                    grid[y0:y1, x0:x1] = ubound * (img - low) / (high - low)
+                next_idx += 1
+            x0 += W + padding
+            x1 += W + padding
+        y0 += H + padding
+        y1 += H + padding
+    return grid
+
+
+def show_weight_templates(W, class_names, shape=(32, 32, 3), scale=1.4):
+    """Show a linear classifier's weights as one image per class (CS231n).
+
+    Inputs:
+    - W: (D, K) weights with D = prod(shape), or prod(shape) + 1 (the bias row of the bias
+      trick is dropped); (K, D) is accepted too (e.g. a torch ``nn.Linear`` weight).
+    - class_names: K names. shape: the image shape (H, W, C) the D inputs came from.
+    Returns the Figure.
+    """
+    W = _as_array(W, "W").astype(np.float64)
+    d = int(np.prod(shape))
+    k = len(class_names) if class_names is not None else 0
+    if W.ndim != 2:
+        raise ValueError(f"W must be 2-D of shape ({d} or {d + 1}, num_classes); got {W.shape}")
+    if W.shape[0] not in (d, d + 1) and W.shape[1] in (d, d + 1):
+        W = W.T
+    if W.shape[0] not in (d, d + 1):
+        raise ValueError(f"W must have shape ({d} or {d + 1}, num_classes) for images of shape {tuple(shape)}; got {W.shape}")
+    if k != W.shape[1]:
+        raise ValueError(f"class_names must have one name per column of W ({W.shape[1]}); got {k}")
+    w = W[:d].T.reshape((k,) + tuple(shape))
+    ncols = min(k, 10)
+    nrows = math.ceil(k / ncols)
+    fig, axes = _subplots(nrows, ncols, figsize=(scale * ncols, scale * nrows + 0.3))
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= k:
+            continue
+        img = w[i]
+        lo, hi = img.min(), img.max()
+        img = (img - lo) / (hi - lo) if hi > lo else np.zeros_like(img)
+        ax.imshow(img[..., 0] if img.shape[-1] == 1 else img, cmap="gray" if img.shape[-1] == 1 else None)
+        ax.set_title(str(class_names[i]), fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _xy(name, series):
+    if isinstance(series, tuple) and len(series) == 2:
+        x, y = (np.asarray(s, dtype=np.float64).ravel() for s in series)
+    else:
+        y = np.asarray(series, dtype=np.float64).ravel()
+        x = np.arange(y.size)
+    if x.shape != y.shape:
+        raise ValueError(f"histories[{name!r}]: x and y must have the same length; got {x.size} and {y.size}")
+    return x, y
+
+
+def plot_curves(histories, xlabel="epoch", ylabel="", title=None, logy=False, ax=None):
+    """Plot several named curves on one set of axes.
+
+    Inputs:
+    - histories: dict name -> sequence of y values (x = 0, 1, 2, ...) or an (x, y) tuple.
+    Returns the Figure (that of ``ax`` when given).
+    """
+    if not isinstance(histories, dict) or not histories:
+        raise ValueError("histories must be a non-empty dict: name -> sequence of values (or (x, y))")
+    if ax is None:
+        fig, axes = _subplots(1, 1, figsize=(6, 4))
+        ax = axes[0, 0]
+    else:
+        fig = ax.figure
+    for name, series in histories.items():
+        x, y = _xy(name, series)
+        ax.plot(x, y, marker="o" if y.size <= 30 else None, ms=3, label=str(name))
+    if all(np.allclose(_xy(n, s)[0], np.round(_xy(n, s)[0])) for n, s in histories.items()):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    if title:
+        ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_training(loss_history, train_acc_history=None, val_acc_history=None, title=None):
+    """CS231n's two panels: training loss per iteration; train/val accuracy per epoch.
+
+    Returns the Figure.
+    """
+    loss = np.asarray(loss_history, dtype=np.float64).ravel()
+    if loss.size == 0:
+        raise ValueError("loss_history must be a non-empty sequence of losses")
+    has_acc = train_acc_history is not None or val_acc_history is not None
+    fig, axes = _subplots(1, 2 if has_acc else 1, figsize=(11 if has_acc else 6, 4))
+    ax = axes[0, 0]
+    ax.plot(np.arange(loss.size), loss, "o" if loss.size > 200 else "-o", ms=2, alpha=0.6)
+    if loss.size > 50:  # a moving average makes the trend readable
+        k = max(5, loss.size // 50)
+        smooth = np.convolve(loss, np.ones(k) / k, mode="valid")
+        ax.plot(np.arange(k - 1, loss.size), smooth, "-", color="C3", lw=2, label=f"moving average ({k})")
+        ax.legend()
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("loss")
+    ax.set_title("training loss")
+    ax.grid(alpha=0.3)
+    if has_acc:
+        ax = axes[0, 1]
+        lens = set()
+        for name, h in (("train", train_acc_history), ("val", val_acc_history)):
+            if h is None:
+                continue
+            h = np.asarray(h, dtype=np.float64).ravel()
+            lens.add(h.size)
+            ax.plot(np.arange(h.size), h, "-o", ms=3, label=name)
+        if len(lens) > 1:
+            raise ValueError(f"train_acc_history and val_acc_history must have the same length; got {sorted(lens)}")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("accuracy")
+        ax.set_title("classification accuracy")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(y_true, y_pred, num_classes=None):
+    """Counts C[i, j] = number of examples of true class i predicted as class j (int64)."""
+    t = _as_array(y_true, "y_true").ravel()
+    p = _as_array(y_pred, "y_pred").ravel()
+    if t.shape != p.shape:
+        raise ValueError(f"y_true and y_pred must have the same length; got {t.size} and {p.size}")
+    if not (np.issubdtype(t.dtype, np.integer) and np.issubdtype(p.dtype, np.integer)) and t.size:
+        if not (np.all(t == np.round(t)) and np.all(p == np.round(p))):
+            raise ValueError("y_true and y_pred must hold integer class labels")
+    t = t.astype(np.int64)
+    p = p.astype(np.int64)
+    if num_classes is None:
+        num_classes = int(max(t.max(initial=-1), p.max(initial=-1)) + 1)
+    if not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+        raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
+    if t.size and (t.min() < 0 or p.min() < 0 or t.max() >= num_classes or p.max() >= num_classes):
+        raise ValueError(f"labels must lie in [0, num_classes={num_classes})")
+    return np.bincount(t * num_classes + p, minlength=num_classes * num_classes).reshape(num_classes, num_classes)
+
+
+def plot_confusion_matrix(y_true, y_pred, class_names, normalize=True, title=None):
+    """Confusion matrix (rows: true class, columns: predicted), normalized per row by default.
+
+    Returns the Figure.
+    """
+    if class_names is None or len(class_names) == 0:
+        raise ValueError("class_names must be a non-empty list of names")
+    k = len(class_names)
+    cm = confusion_matrix(y_true, y_pred, k).astype(np.float64)
+    if normalize:
+        cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+    size = max(4.0, 0.55 * k + 1.5)
+    fig, axes = _subplots(1, 1, figsize=(size + 1, size))
+    ax = axes[0, 0]
+    im = ax.imshow(cm, cmap="Blues", vmin=0, vmax=1 if normalize else None)
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    ax.set_xticks(range(k), [str(c) for c in class_names], rotation=45, ha="right")
+    ax.set_yticks(range(k), [str(c) for c in class_names])
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if k <= 20:
+        thresh = cm.max() / 2 if cm.max() > 0 else 0.5
+        for i in range(k):
+            for j in range(k):
+                txt = f"{cm[i, j]:.2f}" if normalize else f"{int(cm[i, j])}"
+                ax.text(j, i, txt, ha="center", va="center", fontsize=7,
+                        color="white" if cm[i, j] > thresh else "black")
+    acc = float(np.trace(confusion_matrix(y_true, y_pred, k))) / max(1, np.asarray(y_true).size)
+    ax.set_title(title or f"confusion matrix (accuracy {acc:.3f})")
+    fig.tight_layout()
+    return fig
+
+
+def show_conv_filters(W, max_filters=64, max_channels=16, scale=0.8, title=None):
+    """Show conv filters W of shape (F, C, HH, WW).
+
+    C == 3: one RGB tile per filter (rescaled to [0, 1] per filter, as in CS231n).
+    Otherwise: a grid with one row per filter and one grayscale tile per input channel
+    (at most ``max_filters`` rows and ``max_channels`` columns). Returns the Figure.
+    """
+    W = _as_array(W, "W").astype(np.float64)
+    if W.ndim != 4:
+        raise ValueError(f"W must have shape (F, C, HH, WW); got {W.shape}")
+    F, C = W.shape[:2]
+    F = min(F, max_filters)
+    if C == 3:
+        ncols = min(F, 8)
+        nrows = math.ceil(F / ncols)
+        fig, axes = _subplots(nrows, ncols, figsize=(scale * ncols, scale * nrows + 0.3))
+        for i, ax in enumerate(axes.flat):
+            ax.axis("off")
+            if i < F:
+                f = W[i].transpose(1, 2, 0)
+                lo, hi = f.min(), f.max()
+                ax.imshow((f - lo) / (hi - lo) if hi > lo else np.zeros_like(f), interpolation="nearest")
+    else:
+        C = min(C, max_channels)
+        fig, axes = _subplots(F, C, figsize=(scale * C, scale * F + 0.3))
+        vmax = float(np.abs(W[:F, :C]).max()) or 1.0
+        for i in range(F):
+            for j in range(C):
+                ax = axes[i, j]
+                ax.axis("off")
+                ax.imshow(W[i, j], cmap="RdBu_r", vmin=-vmax, vmax=vmax, interpolation="nearest")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_feature_maps(maps, ncols=8, max_maps=64, cmap="viridis", scale=1.2, title=None):
+    """Show activation maps of one image, shape (C, H, W) (or (1, C, H, W)). Returns the Figure."""
+    m = _as_array(maps, "maps").astype(np.float64)
+    if m.ndim == 4 and m.shape[0] == 1:
+        m = m[0]
+    if m.ndim != 3 or m.shape[0] == 0:
+        raise ValueError(f"maps must have shape (C, H, W) (one image's activations); got {m.shape}")
+    if not isinstance(ncols, (int, np.integer)) or ncols < 1:
+        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    n = min(m.shape[0], max_maps)
+    ncols = min(ncols, n)
+    nrows = math.ceil(n / ncols)
+    fig, axes = _subplots(nrows, ncols, figsize=(scale * ncols, scale * nrows + 0.3))
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            ax.imshow(m[i], cmap=cmap, interpolation="nearest")
+            ax.set_title(str(i), fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_decision_regions(predict_fn, X, y, ax=None, title=None, resolution=200, margin=0.5):
+    """Colour the plane by ``predict_fn`` and scatter the 2-D points X coloured by label y.
+
+    predict_fn maps an (M, 2) array to M int labels or to (M, K) scores (argmax is taken).
+    Returns the Figure (that of ``ax`` when given).
+    """
+    if not callable(predict_fn):
+        raise ValueError("predict_fn must be callable: (M, 2) array -> M labels or (M, K) scores")
+    X = _as_array(X, "X").astype(np.float64)
+    y = _as_array(y, "y").ravel()
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X must have shape (N, 2) (2-D points); got {X.shape}")
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must have shape ({X.shape[0]},) to match X; got {y.shape}")
+    x0min, x1min = X.min(axis=0) - margin
+    x0max, x1max = X.max(axis=0) + margin
+    g0, g1 = np.meshgrid(np.linspace(x0min, x0max, resolution), np.linspace(x1min, x1max, resolution))
+    grid = np.c_[g0.ravel(), g1.ravel()]
+    pred = np.asarray(predict_fn(grid))
+    if pred.ndim == 2:
+        pred = pred.argmax(axis=1)
+    if pred.shape != (grid.shape[0],):
+        raise ValueError(f"predict_fn must return {grid.shape[0]} labels or ({grid.shape[0]}, K) scores; got shape {pred.shape}")
+    if ax is None:
+        fig, axes = _subplots(1, 1, figsize=(5, 5))
+        ax = axes[0, 0]
+    else:
+        fig = ax.figure
+    k = int(max(pred.max(), y.max()) + 1)
+    cmap = plt.get_cmap("tab10" if k <= 10 else "tab20")
+    ax.contourf(g0, g1, pred.reshape(g0.shape), levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=0.3, vmin=0, vmax=cmap.N - 1)
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, vmin=0, vmax=cmap.N - 1, s=12, edgecolors="k", linewidths=0.3)
+    ax.set_xlim(x0min, x0max)
+    ax.set_ylim(x1min, x1max)
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
