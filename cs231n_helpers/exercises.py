@@ -1,0 +1,368 @@
+"""Student versions of the notebooks, written into a workspace that survives updates.
+
+The solution notebooks in ``notebooks/`` carry nbgrader's markers. The student version of a
+notebook is the same notebook with
+
+* every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region (marker lines included) of a
+  code cell replaced by ``# YOUR CODE HERE`` + ``raise NotImplementedError()``, indented like
+  the ``BEGIN`` marker; in a Markdown cell the region becomes ``YOUR ANSWER HERE``;
+* every ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` region removed;
+* every output and execution count cleared.
+
+Markers are whole lines (surrounding whitespace allowed), exactly as nbgrader's
+``ClearSolutions`` / ``ClearHiddenTests`` read them. Nothing else changes, so
+:func:`reinsert_solutions` can put the solutions back and reproduce the source notebook
+exactly (the tests check this for every notebook).
+
+Command line (``make exercises`` runs it with no arguments)::
+
+    python -m cs231n_helpers.exercises                 # every notebook -> workspace/
+    python -m cs231n_helpers.exercises 01_knn 03       # some notebooks (name or unique prefix)
+    python -m cs231n_helpers.exercises --force 01_knn  # replace your copy, after a backup
+    python -m cs231n_helpers.exercises --dest ~/cs231n-work
+
+A notebook already in the workspace is never overwritten: new notebooks are added, existing
+ones are left alone and reported. ``--force`` first copies the existing file to
+``<dest>/.backups/<name>.<YYYYmmdd-HHMMSS>.ipynb`` and then writes the fresh student version.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as _dt
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from .config import REPO_ROOT
+
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+WORKSPACE_DIR = REPO_ROOT / "workspace"
+BACKUP_DIRNAME = ".backups"
+
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+TEXT_STUB = ("YOUR ANSWER HERE",)
+META_KEY = "cs231n_exercises"  # notebook metadata of a student version: where it came from
+
+_BEGINS = {BEGIN_SOLUTION: "solution", BEGIN_HIDDEN: "hidden"}
+_ENDS = {END_SOLUTION: "solution", END_HIDDEN: "hidden"}
+
+
+# --------------------------------------------------------------------------- cell text
+def _text(source) -> str:
+    return "".join(source) if isinstance(source, list) else (source or "")
+
+
+def _split(text: str) -> list[str]:
+    """Lines with their line endings; ``"".join(_split(t)) == t``."""
+    parts = text.split("\n")
+    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def _like(original, text: str):
+    """``text`` in the representation of ``original`` (list of lines or one string)."""
+    return _split(text) if isinstance(original, list) else text
+
+
+def parse_regions(text: str, where: str = "") -> list[tuple[str, list[str]]]:
+    """Split a cell's source into ``(kind, lines)`` segments, kind in text/solution/hidden.
+
+    Marker lines belong to their region. Raises ValueError for a region that is not closed,
+    an END without its BEGIN, or nested regions (nbgrader rejects these too).
+    """
+    segments: list[tuple[str, list[str]]] = []
+    kind, lines = "text", []
+    for lineno, line in enumerate(_split(text), start=1):
+        marker = line.strip()
+        if marker in _BEGINS:
+            if kind != "text":
+                raise ValueError(f"{where}line {lineno}: {marker!r} inside an open {kind} region "
+                                 "(regions cannot nest; close the first one)")
+            if lines:
+                segments.append(("text", lines))
+            kind, lines = _BEGINS[marker], [line]
+        elif marker in _ENDS:
+            if kind != _ENDS[marker]:
+                raise ValueError(f"{where}line {lineno}: {marker!r} without a matching "
+                                 f"'### BEGIN {marker[len('### END '):]}' above it")
+            lines.append(line)
+            segments.append((kind, lines))
+            kind, lines = "text", []
+        else:
+            lines.append(line)
+    if kind != "text":
+        raise ValueError(f"{where}the {kind} region starting with {lines[0].strip()!r} is never "
+                         f"closed (expected a line {'### END SOLUTION' if kind == 'solution' else END_HIDDEN!r})")
+    if lines:
+        segments.append(("text", lines))
+    return segments
+
+
+def _eol(line: str) -> str:
+    return line[len(line.rstrip("\r\n")):]
+
+
+def _stub(region: list[str], cell_type: str) -> list[str]:
+    """The stub lines that replace one solution region (marker lines included)."""
+    begin, end = region[0], region[-1]
+    indent = begin[: len(begin) - len(begin.lstrip())]
+    stub = CODE_STUB if cell_type == "code" else TEXT_STUB
+    return [indent + s + _eol(begin) for s in stub[:-1]] + [indent + stub[-1] + _eol(end)]
+
+
+def student_source(text: str, cell_type: str, where: str = "") -> str:
+    """The student version of one cell's source."""
+    out: list[str] = []
+    for kind, lines in parse_regions(text, where):
+        if kind == "text":
+            out += lines
+        elif kind == "solution":
+            out += _stub(lines, cell_type)
+        # hidden tests: dropped
+    return "".join(out)
+
+
+def solution_regions(nb: dict) -> list[tuple[int, str, list[str]]]:
+    """``(cell index, cell type, region lines)`` for every solution region of a notebook."""
+    found = []
+    for i, cell in enumerate(nb.get("cells", [])):
+        for kind, lines in parse_regions(_text(cell.get("source")), f"cell {i}: "):
+            if kind == "solution":
+                found.append((i, cell["cell_type"], lines))
+    return found
+
+
+def has_exercises(nb: dict) -> bool:
+    return bool(solution_regions(nb))
+
+
+# --------------------------------------------------------------------------- notebooks
+def _digest(nb: dict) -> str:
+    body = copy.deepcopy(nb)
+    body.get("metadata", {}).pop(META_KEY, None)
+    return hashlib.sha256(dumps(body).encode("utf-8")).hexdigest()
+
+
+def dumps(nb: dict) -> str:
+    """A notebook as Jupyter writes it to disk."""
+    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def make_student(nb: dict, name: str = "notebook") -> dict:
+    """The student version of a notebook (a new dict; ``nb`` is not modified).
+
+    Its notebook metadata gets ``cs231n_exercises = {"source": ..., "sha256": ...}``: the
+    solution notebook it came from and a digest of the student version, so that a later run
+    can tell a learner's edits from an update of the course material.
+    """
+    student = copy.deepcopy(nb)
+    for i, cell in enumerate(student.get("cells", [])):
+        text = _text(cell.get("source"))
+        new = student_source(text, cell.get("cell_type", "code"), f"{name} cell {i}: ")
+        if new != text:
+            cell["source"] = _like(cell.get("source"), new)
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+    student.setdefault("metadata", {})[META_KEY] = {"source": f"notebooks/{name}"}
+    student["metadata"][META_KEY]["sha256"] = _digest(student)
+    return student
+
+
+def reinsert_solutions(student_nb: dict, source_nb: dict) -> dict:
+    """Put the solutions of ``source_nb`` back into the stubs of ``student_nb``.
+
+    The inverse of :func:`make_student`: every stub found in the student cell (where the
+    source has a solution region) is replaced by that region, hidden tests go back where they
+    were, outputs and execution counts come back from the source (the student version has
+    none) and the ``cs231n_exercises`` metadata is dropped. Everything else is taken from the
+    student notebook, so ``reinsert_solutions(make_student(nb), nb) == nb`` holds only if the
+    transform changed nothing but the solution regions. Raises ValueError when a stub is
+    missing or the cells do not line up.
+    """
+    s_cells, o_cells = student_nb.get("cells", []), source_nb.get("cells", [])
+    if len(s_cells) != len(o_cells):
+        raise ValueError(f"student_nb has {len(s_cells)} cells, source_nb has {len(o_cells)}: "
+                         "not the student version of this notebook")
+    out = copy.deepcopy(student_nb)
+    out.get("metadata", {}).pop(META_KEY, None)
+    for i, (cell, orig) in enumerate(zip(out["cells"], o_cells)):
+        if cell.get("cell_type") != orig.get("cell_type"):
+            raise ValueError(f"cell {i}: {cell.get('cell_type')} in student_nb, {orig.get('cell_type')} in source_nb")
+        have = _split(_text(cell.get("source")))
+        pos, rebuilt = 0, []
+        for kind, lines in parse_regions(_text(orig.get("source")), f"source_nb cell {i}: "):
+            if kind == "text":
+                rebuilt += have[pos:pos + len(lines)]
+                pos += len(lines)
+            elif kind == "solution":
+                stub = _stub(lines, cell["cell_type"])
+                if have[pos:pos + len(stub)] != stub:
+                    raise ValueError(f"cell {i}, line {pos + 1}: expected the stub {''.join(stub)!r}, "
+                                     f"found {''.join(have[pos:pos + len(stub)])!r}")
+                rebuilt += lines
+                pos += len(stub)
+            else:
+                rebuilt += lines
+        if pos != len(have):
+            raise ValueError(f"cell {i}: student_nb has {len(have) - pos} line(s) more than the source explains")
+        cell["source"] = _like(orig.get("source"), "".join(rebuilt))
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = copy.deepcopy(orig.get("outputs", []))
+            cell["execution_count"] = orig.get("execution_count")
+    return out
+
+
+def read_notebook(path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- workspace
+def find_notebooks(names=None, notebook_dir=None) -> list[Path]:
+    """Resolve notebook arguments: a path, a name (``01_knn``, ``01_knn.ipynb``) or a unique prefix."""
+    notebook_dir = Path(notebook_dir) if notebook_dir is not None else NOTEBOOK_DIR
+    available = sorted(Path(notebook_dir).glob("*.ipynb"))
+    if not names:
+        return available
+    found = []
+    for name in names:
+        p = Path(name)
+        if p.suffix == ".ipynb" and p.is_file():
+            found.append(p)
+            continue
+        stem = p.name[:-len(".ipynb")] if p.name.endswith(".ipynb") else p.name
+        matches = [nb for nb in available if nb.stem == stem] or [nb for nb in available if nb.stem.startswith(stem)]
+        if len(matches) != 1:
+            what = "matches several notebooks" if matches else "matches no notebook"
+            raise ValueError(f"notebook {name!r} {what} in {notebook_dir}; expected one of: "
+                             + ", ".join(nb.stem for nb in available))
+        found.append(matches[0])
+    return found
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file ordinary permissions
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def backup_path(target: Path, now: _dt.datetime | None = None) -> Path:
+    """``<dir>/.backups/<stem>.<YYYYmmdd-HHMMSS>.ipynb`` (with -1, -2, ... if taken)."""
+    stamp = (now or _dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    folder = target.parent / BACKUP_DIRNAME
+    candidate = folder / f"{target.stem}.{stamp}{target.suffix}"
+    n = 1
+    while candidate.exists():
+        candidate = folder / f"{target.stem}.{stamp}-{n}{target.suffix}"
+        n += 1
+    return candidate
+
+
+def _show(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def write_workspace(notebooks=None, dest=WORKSPACE_DIR, force=False, log=print, now=None) -> list[dict]:
+    """Write student versions into ``dest``; never lose a learner's file.
+
+    Returns one record per notebook: ``{"source", "target", "status", "backup"}`` with status
+    ``"new"`` (written), ``"up to date"`` (identical file already there), ``"kept"`` (an
+    existing, different file left alone) or ``"replaced"`` (``force``; ``backup`` holds the
+    copy of the old file).
+    """
+    dest = Path(dest)
+    paths = [Path(p) for p in notebooks] if notebooks is not None else find_notebooks()
+    records = []
+    for src in paths:
+        source_nb = read_notebook(src)
+        student = make_student(source_nb, src.name)
+        text = dumps(student)
+        target = dest / src.name
+        rec = {"source": src, "target": target, "status": "new", "backup": None}
+        if target.exists():
+            old = target.read_text(encoding="utf-8")
+            if old == text:
+                rec["status"] = "up to date"
+            elif not force:
+                rec["status"] = "kept"
+                try:
+                    old_sha = json.loads(old).get("metadata", {}).get(META_KEY, {}).get("sha256")
+                except (ValueError, AttributeError):
+                    old_sha = None
+                why = ("the course notebook has changed since your copy was made"
+                       if old_sha and old_sha != student["metadata"][META_KEY]["sha256"]
+                       else "it holds your work")
+                log(f"kept     {_show(target)}: {why}; to replace it with a fresh copy run "
+                    f"`python -m cs231n_helpers.exercises --force {src.stem}` (backs yours up first)")
+                records.append(rec)
+                continue
+            else:
+                rec["status"] = "replaced"
+                rec["backup"] = backup_path(target, now)
+                rec["backup"].parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(target, rec["backup"])
+        if rec["status"] != "up to date":
+            _write_atomic(target, text)
+        n = len(solution_regions(source_nb))
+        if rec["status"] == "new":
+            log(f"wrote    {_show(target)} ({n} exercise{'s' if n != 1 else ''})")
+        elif rec["status"] == "replaced":
+            log(f"replaced {_show(target)} (your previous copy: {_show(rec['backup'])})")
+        else:
+            log(f"same     {_show(target)} (already up to date)")
+        records.append(rec)
+    return records
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m cs231n_helpers.exercises",
+        description="Write the student versions of the notebooks (solutions replaced by stubs) "
+                    "into a workspace folder. Existing files are never overwritten without --force.")
+    ap.add_argument("notebooks", nargs="*", help="notebooks to convert: path, name or unique prefix "
+                    "(default: every notebook in notebooks/)")
+    ap.add_argument("--dest", default=None, help=f"workspace folder (default: {_show(WORKSPACE_DIR)})")
+    ap.add_argument("--force", action="store_true", help="replace existing workspace notebooks, "
+                    f"after copying each to <dest>/{BACKUP_DIRNAME}/<name>.<YYYYmmdd-HHMMSS>.ipynb")
+    args = ap.parse_args(argv)
+    try:
+        paths = find_notebooks(args.notebooks)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not paths:
+        print(f"error: no notebooks found in {NOTEBOOK_DIR} (run this from a clone of the course)", file=sys.stderr)
+        return 2
+    dest = Path(args.dest).expanduser() if args.dest else WORKSPACE_DIR
+    print(f"student versions -> {_show(dest)}/ (solutions stay in notebooks/; your files are never overwritten without --force)")
+    try:
+        records = write_workspace(paths, dest, force=args.force)
+    except ValueError as exc:  # unbalanced markers in a source notebook
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    counts = {s: sum(r["status"] == s for r in records) for s in ("new", "replaced", "kept", "up to date")}
+    print(", ".join(f"{v} {k}" for k, v in counts.items() if v) + f" in {_show(dest)}/"
+          + ("  (solutions: notebooks/)" if counts["new"] else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
