@@ -310,8 +310,9 @@ def write_workspace(notebooks=None, dest=WORKSPACE_DIR, force=False, log=print, 
                 why = ("the course notebook has changed since your copy was made"
                        if old_sha and old_sha != student["metadata"][META_KEY]["sha256"]
                        else "it holds your work")
+                where = "" if dest.resolve() == WORKSPACE_DIR.resolve() else f" --dest {_show(dest)}"
                 log(f"kept     {_show(target)}: {why}; to replace it with a fresh copy run "
-                    f"`python -m cs231n_helpers.exercises --force {src.stem}` (backs yours up first)")
+                    f"`python -m cs231n_helpers.exercises{where} --force {src.stem}` (backs yours up first)")
                 records.append(rec)
                 continue
             else:

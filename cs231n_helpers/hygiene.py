@@ -153,8 +153,13 @@ def main(argv=None) -> int:
     ap.add_argument("files", nargs="*", help="notebooks (default: notebooks/*.ipynb)")
     args = ap.parse_args(argv)
     files = [Path(f) for f in args.files] or sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
+    files = [f for f in files if f.exists() or not any(ch in str(f) for ch in "*?[")]  # unmatched shell glob
     bad = 0
     for f in files:
+        if not f.is_file():
+            print(f"{f}: no such notebook")
+            bad += 1
+            continue
         if args.strip:
             if strip_file(f):
                 print(f"stripped {f}")
