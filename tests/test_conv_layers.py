@@ -1,0 +1,170 @@
+"""Naive and fast convolution against each other and PyTorch; output sizes; shape stats; errors."""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F_torch
+
+from cs231n_helpers.checks import rel_error
+from cs231n_helpers.conv_layers import (conv_backward_fast, conv_backward_naive, conv_forward_fast,
+                                        conv_forward_naive, conv_layer_stats, conv_output_size,
+                                        conv_relu_backward, conv_relu_forward)
+from cs231n_helpers.gradcheck import eval_numerical_gradient_array
+
+
+def random_config(rng):
+    while True:
+        stride, pad = int(rng.integers(1, 4)), int(rng.integers(0, 3))
+        C, F = int(rng.integers(1, 9)), int(rng.integers(1, 9))
+        HH, WW = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+        H, W = int(rng.integers(HH, 13)), int(rng.integers(WW, 13))
+        if (H + 2 * pad - HH) % stride == 0 and (W + 2 * pad - WW) % stride == 0:
+            return (int(rng.integers(1, 4)), C, H, W), (F, C, HH, WW), {"stride": stride, "pad": pad}
+
+
+def torch_reference(x, w, b, conv_param, dout):
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    out = F_torch.conv2d(tx, tw, tb, stride=conv_param["stride"], padding=conv_param["pad"])
+    out.backward(torch.from_numpy(dout))
+    return out.detach().numpy(), tx.grad.numpy(), tw.grad.numpy(), tb.grad.numpy()
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_naive_and_fast_match_torch(seed):
+    rng = np.random.default_rng(seed)
+    x_shape, w_shape, cp = random_config(rng)
+    x, w, b = rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])
+    out_n, cache_n = conv_forward_naive(x, w, b, cp)
+    out_f, cache_f = conv_forward_fast(x, w, b, cp)
+    dout = rng.standard_normal(out_n.shape)
+    ref = torch_reference(x, w, b, cp, dout)
+    naive = (out_n, *conv_backward_naive(dout, cache_n))
+    fast = (out_f, *conv_backward_fast(dout, cache_f))
+    for name, n, f, t in zip(("out", "dx", "dw", "db"), naive, fast, ref):
+        assert n.shape == f.shape == t.shape, name
+        assert rel_error(n, t) < 1e-9, (name, x_shape, w_shape, cp)
+        assert rel_error(f, t) < 1e-9, (name, x_shape, w_shape, cp)
+        assert rel_error(f, n) < 1e-9, (name, x_shape, w_shape, cp)
+
+
+def test_cs231n_test_shape_and_float32():
+    rng = np.random.default_rng(1)
+    for dtype, tol in ((np.float64, 1e-9), (np.float32, 1e-3)):
+        x = rng.standard_normal((10, 3, 31, 31)).astype(dtype)
+        w = rng.standard_normal((25, 3, 3, 3)).astype(dtype)
+        b = rng.standard_normal(25).astype(dtype)
+        cp = {"stride": 2, "pad": 1}
+        out, cache = conv_forward_fast(x, w, b, cp)
+        assert out.shape == (10, 25, 16, 16) and out.dtype == dtype and out.flags.c_contiguous
+        dout = rng.standard_normal(out.shape).astype(dtype)
+        dx, dw, db = conv_backward_fast(dout, cache)
+        assert dx.dtype == dw.dtype == db.dtype == dtype
+        for ours, theirs in zip((out, dx, dw, db), torch_reference(x, w, b, cp, dout)):
+            assert np.allclose(ours, theirs, rtol=tol, atol=tol * 10)
+
+
+def test_naive_gradcheck():
+    rng = np.random.default_rng(231)
+    x, w, b = rng.standard_normal((2, 3, 5, 4)), rng.standard_normal((2, 3, 3, 2)), rng.standard_normal(2)
+    cp = {"stride": 1, "pad": 1}
+    out, cache = conv_forward_naive(x, w, b, cp)
+    dout = rng.standard_normal(out.shape)
+    dx, dw, db = conv_backward_naive(dout, cache)
+    f = lambda _: conv_forward_naive(x, w, b, cp)[0]  # noqa: E731
+    assert rel_error(dx, eval_numerical_gradient_array(f, x, dout, h=1e-3)) < 1e-8
+    assert rel_error(dw, eval_numerical_gradient_array(f, w, dout, h=1e-3)) < 1e-8
+    assert rel_error(db, eval_numerical_gradient_array(f, b, dout, h=1e-3)) < 1e-8
+
+
+def test_conv_relu_sandwich():
+    rng = np.random.default_rng(3)
+    x, w, b = rng.standard_normal((2, 3, 6, 6)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
+    cp = {"stride": 1, "pad": 1}
+    out, cache = conv_relu_forward(x, w, b, cp)
+    dout = rng.standard_normal(out.shape)
+    dx, dw, db = conv_relu_backward(dout, cache)
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    tout = torch.relu(F_torch.conv2d(tx, tw, tb, padding=1))
+    tout.backward(torch.from_numpy(dout))
+    for ours, t in ((out, tout.detach()), (dx, tx.grad), (dw, tw.grad), (db, tb.grad)):
+        assert rel_error(ours, t.numpy()) < 1e-9
+
+
+def test_output_size_matches_torch_on_a_grid():
+    refused = 0
+    for size in (1, 4, 7, 10, 13):
+        for fsize in (1, 2, 3, 5):
+            for stride in (1, 2, 3):
+                for pad in (0, 1, 2):
+                    for dil in (1, 2):
+                        span = dil * (fsize - 1) + 1
+                        if size + 2 * pad < span:
+                            with pytest.raises(ValueError, match="filter_size"):
+                                conv_output_size(size, fsize, stride, pad, dil)
+                            continue
+                        layer = torch.nn.Conv2d(1, 1, fsize, stride=stride, padding=pad, dilation=dil)
+                        expected = layer(torch.zeros(1, 1, size, size)).shape[-1]
+                        assert conv_output_size(size, fsize, stride, pad, dil, strict=False) == expected
+                        if (size + 2 * pad - span) % stride:
+                            refused += 1
+                            with pytest.raises(ValueError, match="stride"):
+                                conv_output_size(size, fsize, stride, pad, dil)
+                        else:
+                            assert conv_output_size(size, fsize, stride, pad, dil) == expected
+    assert refused > 0
+
+
+def test_course_note_numbers():
+    alex = conv_layer_stats(input_size=227, in_channels=3, num_filters=96, filter_size=11, stride=4, pad=0)
+    assert alex["output_shape"] == (96, 55, 55)
+    assert alex["weights"] == 34_848 and alex["biases"] == 96
+    assert alex["weights"] // 96 == 363
+    with pytest.raises(ValueError, match="stride"):
+        conv_layer_stats(input_size=224, in_channels=3, num_filters=96, filter_size=11, stride=4, pad=0)
+    s = conv_layer_stats(input_size=32, in_channels=3, num_filters=10, filter_size=5, stride=1, pad=2)
+    assert s["output_shape"] == (10, 32, 32) and s["params"] == 760 and s["multiply_adds"] == 768_000
+    C = 16
+    three = conv_layer_stats(32, C, C, 3, 1, 1, num_layers=3)
+    seven = conv_layer_stats(32, C, C, 7, 1, 3)
+    assert three["receptive_field"] == seven["receptive_field"] == 7
+    assert three["weights"] == 27 * C * C and seven["weights"] == 49 * C * C
+    assert conv_layer_stats(33, 3, 8, 3, 2, 1, num_layers=2)["receptive_field"] == 7  # 1 + 2 + 2*2
+    assert conv_layer_stats((8, 6), 2, 4, 3, 1, 0)["output_shape"] == (4, 6, 4)
+
+
+@pytest.mark.parametrize("fn", [conv_forward_naive, conv_forward_fast])
+def test_bad_input(fn):
+    x, w, b = np.zeros((2, 3, 8, 8)), np.zeros((4, 3, 3, 3)), np.zeros(4)
+    with pytest.raises(ValueError, match="depth"):
+        fn(x, np.zeros((4, 2, 3, 3)), b, {"stride": 1, "pad": 1})
+    with pytest.raises(ValueError, match="stride"):
+        fn(x, w, b, {"stride": 2, "pad": 0})            # (8 - 3)/2 + 1 = 3.5
+    with pytest.raises(ValueError, match="stride"):
+        fn(x, w, b, {"stride": 0, "pad": 1})
+    with pytest.raises(ValueError, match="stride"):
+        fn(x, w, b, {"stride": -1, "pad": 1})
+    with pytest.raises(ValueError, match="pad"):
+        fn(x, w, b, {"stride": 1, "pad": -1})
+    with pytest.raises(ValueError, match="conv_param"):
+        fn(x, w, b, {"stride": 1})
+    with pytest.raises(ValueError, match="b must"):
+        fn(x, w, np.zeros(3), {"stride": 1, "pad": 1})
+    with pytest.raises(ValueError, match="x must"):
+        fn(np.zeros((3, 8, 8)), w, b, {"stride": 1, "pad": 1})
+    with pytest.raises(ValueError, match="filter_size"):
+        fn(np.zeros((1, 3, 2, 2)), w, b, {"stride": 1, "pad": 0})
+
+
+def test_bad_input_helpers():
+    for kwargs, word in (({"stride": 0}, "stride"), ({"stride": 1.5}, "stride"), ({"pad": -1}, "pad"),
+                         ({"dilation": 0}, "dilation")):
+        with pytest.raises(ValueError, match=word):
+            conv_output_size(8, 3, **kwargs)
+    with pytest.raises(ValueError, match="size"):
+        conv_output_size(0, 3)
+    with pytest.raises(ValueError, match="num_layers"):
+        conv_layer_stats(num_layers=0)
+    with pytest.raises(ValueError, match="in_channels"):
+        conv_layer_stats(in_channels=0)
+    out, cache = conv_forward_fast(np.zeros((1, 1, 4, 4)), np.zeros((1, 1, 3, 3)), np.zeros(1), {"stride": 1, "pad": 1})
+    with pytest.raises(ValueError, match="dout"):
+        conv_backward_fast(np.zeros((1, 1, 3, 3)), cache)
