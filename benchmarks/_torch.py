@@ -1,0 +1,29 @@
+"""Torch for the reference side, imported once with its thread count set."""
+from __future__ import annotations
+
+_STATE = {"torch": None, "threads": None}
+
+
+def setup(threads: int | None):
+    """Import torch and give it ``threads`` intra-op threads (numpy's BLAS thread count)."""
+    import torch
+
+    if threads:
+        torch.set_num_threads(int(threads))
+    _STATE["torch"], _STATE["threads"] = torch, torch.get_num_threads()
+    return torch
+
+
+def get():
+    if _STATE["torch"] is None:
+        return setup(None)
+    return _STATE["torch"]
+
+
+def t(a, requires_grad=False):
+    """numpy -> torch (shares memory; a contiguous copy if needed)."""
+    import numpy as np
+
+    torch = get()
+    x = torch.from_numpy(np.ascontiguousarray(a))
+    return x.requires_grad_(requires_grad) if requires_grad else x

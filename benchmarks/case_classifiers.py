@@ -1,0 +1,78 @@
+"""kNN distances (against one matrix product, and no-loop against two-loop) and the
+vectorized SVM / softmax losses (against PyTorch autograd)."""
+import numpy as np
+
+from benchmarks import _torch
+from benchmarks.core import Target, case, check_all, need
+
+
+@case("knn", "kNN distances, 5,000 train x 500 test x 3,072, float32")
+def knn_distances(bench):
+    KNN = need("cs231n_helpers.knn", "KNearestNeighbor", why="notebook 01 exports it")
+    rng = np.random.default_rng(0)
+    X_train = rng.uniform(0, 255, size=(5000, 3072)).astype(np.float32)
+    y_train = rng.integers(0, 10, 5000)
+    X_test = rng.uniform(0, 255, size=(500, 3072)).astype(np.float32)
+    clf = KNN()
+    clf.train(X_train, y_train)
+
+    def check():
+        ours = clf.compute_distances_no_loops(X_test[:20])
+        exact = np.sqrt(((X_test[:20, None, :].astype(np.float64) - X_train[None, :, :]) ** 2).sum(-1))
+        return check_all([("distances", ours, exact)], 1e-4)
+
+    bench.compare("no loops vs one matmul", lambda: clf.compute_distances_no_loops(X_test),
+                  lambda: X_test @ X_train.T, "X_test @ X_train.T", Target("ratio", 1.3), check=check)
+
+    k = 2 if bench.quick else 5
+    bench.compare(f"no loops vs two loops (two loops on {k} test rows, x{500 // k})",
+                  lambda: clf.compute_distances_no_loops(X_test),
+                  lambda: clf.compute_distances_two_loops(X_test[:k]), "two loops", Target("speedup", 50),
+                  ref_scale=500 / k,
+                  check=lambda: check_all([("two loops", clf.compute_distances_two_loops(X_test[:3]),
+                                            clf.compute_distances_no_loops(X_test[:3]))], 1e-4))
+
+
+def _linear_data(dtype, N=500, D=3073, C=10):
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-128, 128, size=(N, D)).astype(dtype)
+    X[:, -1] = 1  # bias trick
+    y = rng.integers(0, C, N)
+    W = (rng.standard_normal((D, C)) * 1e-4).astype(dtype)
+    return W, X, y
+
+
+@case("linear", "SVM and softmax vectorized loss + gradient, 500 x 3,073 x 10")
+def linear_losses(bench):
+    svm, softmax = need("cs231n_helpers.linear_classifier", "svm_loss_vectorized", "softmax_loss_vectorized",
+                        why="notebook 02 exports it")
+    torch = _torch.get()
+    F = torch.nn.functional
+    reg = 5e-6
+    for dtype, tol in ((np.float32, 1e-4), (np.float64, 1e-9)):
+        W, X, y = _linear_data(dtype)
+        Wt, Xt, yt = _torch.t(W, True), _torch.t(X), torch.from_numpy(y)
+        C = W.shape[1]
+
+        def torch_svm():
+            Wt.grad = None
+            # CS231n's hinge loss sum_{j != y} max(0, s_j - s_y + 1) / N; PyTorch's kernel
+            # divides by the number of classes, hence the factor C.
+            loss = F.multi_margin_loss(Xt @ Wt, yt) * C + reg * (Wt * Wt).sum()
+            loss.backward()
+            return loss.item(), Wt.grad
+
+        def torch_softmax():
+            Wt.grad = None
+            loss = F.cross_entropy(Xt @ Wt, yt) + reg * (Wt * Wt).sum()
+            loss.backward()
+            return loss.item(), Wt.grad
+
+        for name, ours, ref in (("SVM", svm, torch_svm), ("softmax", softmax, torch_softmax)):
+            def check(ours=ours, ref=ref):
+                loss, dW = ours(W, X, y, reg)
+                tl, tdW = ref()
+                return check_all([("loss", loss, tl), ("dW", dW, tdW.numpy())], tol)
+
+            bench.compare(f"{name} {np.dtype(dtype).name}", lambda ours=ours: ours(W, X, y, reg), ref,
+                          "torch autograd", Target("ratio", 1.5), check=check)
