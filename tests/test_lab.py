@@ -28,7 +28,7 @@ def test_make_lab_serves_the_notebooks(tmp_path):
                JUPYTER_DATA_DIR=str(tmp_path / "data"))
     proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/api/contents?token={token}"
+    url = f"http://127.0.0.1:{port}/api/contents/notebooks?token={token}"
     try:
         deadline, listing = time.time() + 120, None
         while time.time() < deadline and proc.poll() is None:
@@ -42,8 +42,11 @@ def test_make_lab_serves_the_notebooks(tmp_path):
         names = {item["name"] for item in listing["content"]}
         expected = {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
         assert expected and expected <= names, (expected, names)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}", timeout=10) as r:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab/tree/notebooks?token={token}", timeout=10) as r:
             assert r.status == 200 and b"JupyterLab" in r.read()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents?token={token}", timeout=10) as r:
+            top = {item["name"] for item in json.load(r)["content"]}
+        assert {"notebooks", "cs231n_helpers"} <= top, "the repo root is served, so workspace/ sits beside notebooks/"
         req = urllib.request.Request(f"http://127.0.0.1:{port}/api/shutdown?token={token}", method="POST")
         urllib.request.urlopen(req, timeout=10).close()
         proc.wait(timeout=30)
