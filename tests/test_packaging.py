@@ -21,7 +21,8 @@ def _split(req):
 
 def _environment():
     deps, pip = {}, []
-    lines = (ROOT / "environment.yml").read_text().splitlines()
+    text = (ROOT / "environment.yml").read_text()
+    lines = text.split("\ndependencies:", 1)[1].splitlines()
     in_pip = False
     for line in lines:
         s = line.split("#")[0].rstrip()
