@@ -35,19 +35,27 @@ def _iter_indices(x):
         it.iternext()
 
 
+def _centred(f, x, ix, h):
+    """f(x + h e_ix) and f(x - h e_ix), with x restored afterwards (as float64 arrays)."""
+    old = x[ix]
+    try:
+        x[ix] = old + h
+        plus = np.array(f(x), dtype=np.float64, copy=True)
+        x[ix] = old - h
+        minus = np.array(f(x), dtype=np.float64, copy=True)
+    finally:
+        x[ix] = old
+    return plus, minus
+
+
 def eval_numerical_gradient(f, x, verbose=True, h=1e-5):
     """Centred-difference gradient of a scalar function ``f`` at ``x`` (``x`` is modified
     in place during the evaluation and restored)."""
     _warn_float32(x)
     grad = np.zeros_like(x, dtype=np.float64)
     for ix in _iter_indices(x):
-        old = x[ix]
-        x[ix] = old + h
-        fxph = f(x)
-        x[ix] = old - h
-        fxmh = f(x)
-        x[ix] = old
-        grad[ix] = (fxph - fxmh) / (2 * h)
+        plus, minus = _centred(f, x, ix, h)
+        grad[ix] = (plus - minus) / (2 * h)
         if verbose:
             print(ix, grad[ix])
     return grad
@@ -58,13 +66,8 @@ def eval_numerical_gradient_array(f, x, df, h=1e-5):
     _warn_float32(x)
     grad = np.zeros_like(x, dtype=np.float64)
     for ix in _iter_indices(x):
-        old = x[ix]
-        x[ix] = old + h
-        pos = np.array(f(x), dtype=np.float64, copy=True)
-        x[ix] = old - h
-        neg = np.array(f(x), dtype=np.float64, copy=True)
-        x[ix] = old
-        grad[ix] = np.sum((pos - neg) * df) / (2 * h)
+        plus, minus = _centred(f, x, ix, h)
+        grad[ix] = np.sum((plus - minus) * df) / (2 * h)
     return grad
 
 
@@ -78,13 +81,8 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None, ver
     errors = []
     for _ in range(num_checks):
         ix = tuple(int(rng.integers(m)) for m in x.shape)
-        old = x[ix]
-        x[ix] = old + h
-        fxph = f(x)
-        x[ix] = old - h
-        fxmh = f(x)
-        x[ix] = old
-        num = (fxph - fxmh) / (2 * h)
+        plus, minus = _centred(f, x, ix, h)
+        num = float(plus - minus) / (2 * h)
         ana = analytic_grad[ix]
         denom = abs(num) + abs(ana)
         err = 0.0 if denom == 0 else abs(num - ana) / max(denom, 1e-12)
@@ -152,12 +150,10 @@ def check_layer_gradients(forward, inputs: dict, backward=None, dout=None, thres
         grads = grads if isinstance(grads, tuple) else (grads,)
         analytic = dict(zip(names, grads))
 
-        def f_of(key):
-            def f(_x):
-                r = run(**inputs)
-                return r[0] if isinstance(r, tuple) else r
-            return f
-        numeric = {k: eval_numerical_gradient_array(f_of(k), inputs[k], dout, h=h)
+        def out_of(_x):  # inputs[k] is perturbed in place, so forward sees the change
+            r = run(**inputs)
+            return r[0] if isinstance(r, tuple) else r
+        numeric = {k: eval_numerical_gradient_array(out_of, inputs[k], dout, h=h)
                    for k in names if _checked(threshold, k)}
     else:
         loss, grads = run(**inputs)
