@@ -285,18 +285,24 @@ def write_workspace(notebooks=None, dest=WORKSPACE_DIR, force=False, log=print, 
 
     Returns one record per notebook: ``{"source", "target", "status", "backup"}`` with status
     ``"new"`` (written), ``"up to date"`` (identical file already there), ``"kept"`` (an
-    existing, different file left alone) or ``"replaced"`` (``force``; ``backup`` holds the
-    copy of the old file).
+    existing, different file left alone), ``"replaced"`` (``force``; ``backup`` holds the
+    copy of the old file) or ``"error"`` (the source's markers do not pair up; nothing written).
     """
     dest = Path(dest)
     paths = [Path(p) for p in notebooks] if notebooks is not None else find_notebooks()
     records = []
     for src in paths:
-        source_nb = read_notebook(src)
-        student = make_student(source_nb, src.name)
-        text = dumps(student)
         target = dest / src.name
         rec = {"source": src, "target": target, "status": "new", "backup": None}
+        source_nb = read_notebook(src)
+        try:
+            student = make_student(source_nb, src.name)
+        except ValueError as exc:  # unbalanced markers: skip this notebook, do the others
+            rec["status"] = "error"
+            log(f"error    {exc}")
+            records.append(rec)
+            continue
+        text = dumps(student)
         if target.exists():
             old = target.read_text(encoding="utf-8")
             if old == text:
@@ -354,15 +360,11 @@ def main(argv=None) -> int:
         return 2
     dest = Path(args.dest).expanduser() if args.dest else WORKSPACE_DIR
     print(f"student versions -> {_show(dest)}/ (solutions stay in notebooks/; your files are never overwritten without --force)")
-    try:
-        records = write_workspace(paths, dest, force=args.force)
-    except ValueError as exc:  # unbalanced markers in a source notebook
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    counts = {s: sum(r["status"] == s for r in records) for s in ("new", "replaced", "kept", "up to date")}
+    records = write_workspace(paths, dest, force=args.force)
+    counts = {s: sum(r["status"] == s for r in records) for s in ("new", "replaced", "kept", "up to date", "error")}
     print(", ".join(f"{v} {k}" for k, v in counts.items() if v) + f" in {_show(dest)}/"
           + ("  (solutions: notebooks/)" if counts["new"] else ""))
-    return 0
+    return 1 if counts["error"] else 0
 
 
 if __name__ == "__main__":

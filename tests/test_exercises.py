@@ -318,6 +318,14 @@ def test_command_line(course, capsys, monkeypatch):
     assert ex.find_notebooks(["90"]) == [a] and ex.find_notebooks(["90_fixture.ipynb"]) == [a]
     assert ex.main(["--dest", str(ws), "nope"]) == 2
     assert "matches no notebook" in capsys.readouterr().err
+    nb = ex.read_notebook(a)
+    nb["cells"][1]["source"] = "### BEGIN SOLUTION\n"
+    bad = a.with_name("00_bad.ipynb")
+    bad.write_text(ex.dumps(nb))
+    assert ex.main(["--dest", str(ws), str(bad), str(course["b"])]) == 1  # the others are still written
+    out = capsys.readouterr().out
+    assert "error    00_bad.ipynb cell 1" in out and "never closed" in out and "1 new" in out
+    assert not (ws / bad.name).exists() and (ws / course["b"].name).exists()
 
 
 @pytest.mark.skipif(not NOTEBOOKS, reason="no notebooks in notebooks/ yet")
