@@ -9,6 +9,8 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told (containers, CI)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
+EXERCISES_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: lab test venv export exercises bench data strip clean-venv help
 
@@ -40,10 +42,10 @@ export: venv
 	$(PY) -m cs231n_helpers.export
 
 exercises: venv
-	$(PY) -m cs231n_helpers.exercises
+	$(PY) -m cs231n_helpers.exercises $(EXERCISES_ARGS)
 
 bench: venv
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 data: venv
 	$(PY) -m cs231n_helpers.data download
