@@ -118,7 +118,7 @@ def notebook_paths():
 
 @case("notebooks", "every notebook in quick mode: wall time and peak memory", default=False)
 def notebooks(bench):
-    paths = notebook_paths()
+    paths = [p for p in notebook_paths() if getattr(bench, "notebooks_match", "") in p.name]
     data = os.environ.get("CS231N_DATA") or "(unset: synthetic data unless data/ holds CIFAR-10)"
     print(f"  CS231N_DATA={data}", flush=True)
     if not paths:

@@ -251,6 +251,19 @@ class Bench:
     def skip(self, variant, message, reference="", target=""):
         return self.add(Result(self.current, variant, reference, target, verdict="skipped", note=message))
 
+    def limit(self, variant, value, limit=None, value_text="", target_text="", at_least=False, note="",
+              seconds=None, details=None):
+        """Record a measured value against a limit (value <= limit, or >= with ``at_least``);
+        ``limit=None`` records it for information (verdict "info")."""
+        if limit is None:
+            verdict = "info"
+        else:
+            verdict = "met" if (value >= limit if at_least else value <= limit) else "MISSED"
+        d = dict(details or {})
+        d["value_text"] = value_text or f"{value:g}"
+        return self.add(Result(self.current, variant, "", target_text or "-", ours_s=seconds, ratio=value,
+                               verdict=verdict, note=note, kind="limit", details=d))
+
     # -- timing
     def _repeats(self, first_cost: float) -> int:
         if first_cost <= 0:

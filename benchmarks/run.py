@@ -40,6 +40,8 @@ def parse_args(argv=None):
     p.add_argument("--only", default="", help="comma-separated case names to run (see --list)")
     p.add_argument("--notebooks", action="store_true",
                    help="also execute every notebook in quick mode (takes minutes)")
+    p.add_argument("--notebooks-match", default="", metavar="TEXT",
+                   help="with --notebooks (or --only notebooks): only notebooks whose name contains TEXT")
     p.add_argument("--list", action="store_true", help="list the cases and exit")
     p.add_argument("--out", default=str(DEFAULT_OUT), help=f"JSON output (default {DEFAULT_OUT})")
     p.add_argument("--threads", type=int, default=None,
@@ -87,6 +89,7 @@ def main(argv=None) -> int:
           "so compare ratios, not times\n", flush=True)
 
     bench = Bench(quick=args.quick)
+    bench.notebooks_match = args.notebooks_match
     t0 = time.perf_counter()
     for c in chosen:
         print(f"[{c.name}] {c.title}", flush=True)
