@@ -85,6 +85,10 @@ def main(argv=None) -> int:
     print(f"numpy {meta['numpy']} ({meta['numpy_blas'].get('name', '?')} {meta['numpy_blas'].get('version', '')}, "
           f"{n_blas} BLAS threads via {how}); torch {meta['torch']} with {torch.get_num_threads()} threads "
           f"(set to match numpy's BLAS)")
+    load = meta["load_average_1_5_15"]
+    if load and load[0] > meta["cores_usable"]:
+        print(f"WARNING: the machine is busy (load {load[0]:.1f} on {meta['cores_usable']} cores): ratios will be "
+              f"noisy, and multithreaded BLAS stalls when its threads are descheduled; --threads 1 is steadier")
     print("ratio = ours / reference, median of repeats after a warm-up; the machine may be shared, "
           "so compare ratios, not times\n", flush=True)
 
