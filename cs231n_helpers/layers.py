@@ -263,6 +263,39 @@ def layernorm_backward(dout, cache):
     return dx, dgamma, dbeta
 
 
+_NORMS = {"batchnorm": (batchnorm_forward, batchnorm_backward_alt),
+          "layernorm": (layernorm_forward, layernorm_backward)}
+
+
+def affine_norm_relu_forward(x, w, b, gamma, beta, norm_param, normalization="batchnorm"):
+    """affine -> batchnorm or layernorm -> ReLU. Returns (out, cache)."""
+    if normalization not in _NORMS:
+        raise ValueError(f"normalization must be one of {sorted(_NORMS)}, got {normalization!r}")
+    a, fc_cache = affine_forward(x, w, b)
+    an, norm_cache = _NORMS[normalization][0](a, gamma, beta, norm_param)
+    out, relu_cache = relu_forward(an)
+    return out, (normalization, fc_cache, norm_cache, relu_cache)
+
+
+def affine_norm_relu_backward(dout, cache):
+    """Backward of affine_norm_relu_forward: returns (dx, dw, db, dgamma, dbeta)."""
+    normalization, fc_cache, norm_cache, relu_cache = cache
+    dan = relu_backward(dout, relu_cache)
+    da, dgamma, dbeta = _NORMS[normalization][1](dan, norm_cache)
+    dx, dw, db = affine_backward(da, fc_cache)
+    return dx, dw, db, dgamma, dbeta
+
+
+def affine_bn_relu_forward(x, w, b, gamma, beta, bn_param):
+    """affine -> batchnorm -> ReLU. Returns (out, cache)."""
+    return affine_norm_relu_forward(x, w, b, gamma, beta, bn_param, "batchnorm")
+
+
+def affine_bn_relu_backward(dout, cache):
+    """Backward of affine_bn_relu_forward: returns (dx, dw, db, dgamma, dbeta)."""
+    return affine_norm_relu_backward(dout, cache)
+
+
 def dropout_forward(x, dropout_param):
     """Inverted dropout.
 
@@ -302,36 +335,3 @@ def dropout_backward(dout, cache):
         raise ValueError(f"dout must have shape {mask.shape}, got {dout.shape}")
     dx = dout * mask
     return dx
-
-
-_NORMS = {"batchnorm": (batchnorm_forward, batchnorm_backward_alt),
-          "layernorm": (layernorm_forward, layernorm_backward)}
-
-
-def affine_norm_relu_forward(x, w, b, gamma, beta, norm_param, normalization="batchnorm"):
-    """affine -> batchnorm or layernorm -> ReLU. Returns (out, cache)."""
-    if normalization not in _NORMS:
-        raise ValueError(f"normalization must be one of {sorted(_NORMS)}, got {normalization!r}")
-    a, fc_cache = affine_forward(x, w, b)
-    an, norm_cache = _NORMS[normalization][0](a, gamma, beta, norm_param)
-    out, relu_cache = relu_forward(an)
-    return out, (normalization, fc_cache, norm_cache, relu_cache)
-
-
-def affine_norm_relu_backward(dout, cache):
-    """Backward of affine_norm_relu_forward: returns (dx, dw, db, dgamma, dbeta)."""
-    normalization, fc_cache, norm_cache, relu_cache = cache
-    dan = relu_backward(dout, relu_cache)
-    da, dgamma, dbeta = _NORMS[normalization][1](dan, norm_cache)
-    dx, dw, db = affine_backward(da, fc_cache)
-    return dx, dw, db, dgamma, dbeta
-
-
-def affine_bn_relu_forward(x, w, b, gamma, beta, bn_param):
-    """affine -> batchnorm -> ReLU. Returns (out, cache)."""
-    return affine_norm_relu_forward(x, w, b, gamma, beta, bn_param, "batchnorm")
-
-
-def affine_bn_relu_backward(dout, cache):
-    """Backward of affine_bn_relu_forward: returns (dx, dw, db, dgamma, dbeta)."""
-    return affine_norm_relu_backward(dout, cache)
