@@ -20,7 +20,7 @@ __all__ = ["pool_output_shape", "max_pool_forward_naive", "max_pool_backward_nai
            "global_avg_pool_backward"]
 
 
-def _positive_int(name, value):
+def _pool_int(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"pool_param['{name}'] must be a positive int, got {value!r}")
     return int(value)
@@ -44,16 +44,16 @@ def pool_output_shape(x_shape, pool_param):
     if len(x_shape) != 4:
         raise ValueError(f"x must be 4-D with shape (N, C, H, W), got shape {tuple(x_shape)}")
     _, _, H, W = (int(s) for s in x_shape)
-    ph = _positive_int("pool_height", pool_param["pool_height"])
-    pw = _positive_int("pool_width", pool_param["pool_width"])
+    ph = _pool_int("pool_height", pool_param["pool_height"])
+    pw = _pool_int("pool_width", pool_param["pool_width"])
     stride = pool_param["stride"]
     if isinstance(stride, (tuple, list)):
         if len(stride) != 2:
             raise ValueError(f"pool_param['stride'] must be a positive int or a pair "
                              f"(stride_h, stride_w), got {stride!r}")
-        sh, sw = (_positive_int("stride", s) for s in stride)
+        sh, sw = (_pool_int("stride", s) for s in stride)
     else:
-        sh = sw = _positive_int("stride", stride)
+        sh = sw = _pool_int("stride", stride)
     sizes = []
     for dim, size, window, key, step in (("height", H, ph, "pool_height", sh), ("width", W, pw, "pool_width", sw)):
         if window > size:
