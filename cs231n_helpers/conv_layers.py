@@ -197,8 +197,26 @@ def conv_backward_naive(dout, cache):
     return dx, dw, db
 
 
+def im2col(x_pad, HH, WW, stride):
+    """Every HH x WW window of ``x_pad`` (N, C, Hp, Wp), taken every ``stride`` pixels, as a column.
+
+    Returns cols of shape (C * HH * WW, N * H' * W'): column number (n * H' + i) * W' + j holds
+    the window under output pixel (i, j) of example n, its rows ordered (c, kh, kw) like the
+    entries of ``w.reshape(F, -1)``.
+    """
+    N, C = x_pad.shape[:2]
+    # windows[n, c, i, j] is the HH x WW patch under output pixel (i, j): a view, no copy
+    windows = sliding_window_view(x_pad, (HH, WW), axis=(2, 3))[:, :, ::stride, ::stride]
+    H_out, W_out = windows.shape[2:4]
+    # one copy into (C, HH, WW, N, H', W'): the innermost axis stays contiguous in x (fast)
+    cols = np.empty((C, HH, WW, N, H_out, W_out), dtype=x_pad.dtype)
+    cols[...] = windows.transpose(1, 4, 5, 0, 2, 3)
+    cols = cols.reshape(C * HH * WW, N * H_out * W_out)
+    return cols
+
+
 def conv_forward_fast(x, w, b, conv_param):
-    """Forward pass of a convolutional layer: im2col with a strided view + one matrix product.
+    """Forward pass of a convolutional layer: im2col (a strided view) + one matrix product.
 
     Same inputs and output as conv_forward_naive; the dtype is kept (float32 in, float32 out).
     The cache holds the column matrix, so that the backward pass needs no second im2col.
@@ -208,14 +226,8 @@ def conv_forward_fast(x, w, b, conv_param):
     F, _, HH, WW = w.shape
     dtype = _compute_dtype(x, w)
     x_pad = np.pad(x.astype(dtype, copy=False), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    # windows[n, c, i, j] is the HH x WW patch under output pixel (i, j): a view, no copy
-    windows = sliding_window_view(x_pad, (HH, WW), axis=(2, 3))[:, :, ::stride, ::stride]
-    # im2col: one column per output pixel, rows ordered (c, kh, kw) like w.reshape(F, -1).
-    # Copying into (C, HH, WW, N, H', W') keeps the innermost axis contiguous in x (fast copy).
-    cols = np.empty((C, HH, WW, N, H_out, W_out), dtype=dtype)
-    cols[...] = windows.transpose(1, 4, 5, 0, 2, 3)
-    cols = cols.reshape(C * HH * WW, N * H_out * W_out)
-    out = w.reshape(F, -1).astype(dtype, copy=False) @ cols           # (F, N*H'*W'): one GEMM
+    cols = im2col(x_pad, HH, WW, stride)                                 # (C*HH*WW, N*H'*W')
+    out = w.reshape(F, -1).astype(dtype, copy=False) @ cols              # (F, N*H'*W'): one GEMM
     out += b.astype(dtype, copy=False)[:, None]
     out = np.ascontiguousarray(out.reshape(F, N, H_out, W_out).transpose(1, 0, 2, 3))
     cache = (x.shape, w, cols, conv_param)
@@ -223,10 +235,12 @@ def conv_forward_fast(x, w, b, conv_param):
 
 
 def conv_backward_fast(dout, cache):
-    """Backward pass of conv_forward_fast: two matrix products and col2im.
+    """Backward pass of conv_forward_fast: one matrix product for dw, one for dx.
 
-    col2im adds the column gradients back into the input with one strided slice per filter
-    position (HH * WW additions), not one per output pixel.
+    dx with stride 1 is itself a convolution: of dout, padded by HH - 1 - pad, with the
+    filters flipped and their in/out channels swapped. Otherwise (stride > 1) the column
+    gradients are added back into the input (col2im) with one strided slice per filter
+    position (HH * WW additions), never one per output pixel.
     Returns (dx, dw, db) of the shapes of x, w and b.
     """
     x_shape, w, cols, conv_param = cache
@@ -239,13 +253,19 @@ def conv_backward_fast(dout, cache):
         raise ValueError(f"dout must have the shape of the forward output {(N, F, H_out, W_out)}, got {dout.shape}")
     dtype = cols.dtype
     dout = dout.astype(dtype, copy=False)
+    w_mat = w.reshape(F, -1).astype(dtype, copy=False)
     db = dout.sum(axis=(0, 2, 3))
     dout_mat = dout.transpose(1, 0, 2, 3).reshape(F, -1)                # (F, N*H'*W')
-    # dw = dout_mat @ cols.T, computed as (cols @ dout_mat.T).T: same numbers, but OpenBLAS is
-    # several times faster with the long N*H'*W' axis as the inner dimension of this layout
+    # dw = dout_mat @ cols.T, computed as (cols @ dout_mat.T).T: the same numbers, but OpenBLAS
+    # is several times faster with the long N*H'*W' axis as the inner dimension this way round
     dw = (cols @ dout_mat.T).T.reshape(w.shape)
-    dcols = (w.reshape(F, -1).astype(dtype, copy=False).T @ dout_mat)   # (C*HH*WW, N*H'*W')
-    dcols = dcols.reshape(C, HH, WW, N, H_out, W_out)
+    if stride == 1 and pad <= HH - 1 and pad <= WW - 1:
+        # dx[n, c] = sum_f full correlation of dout[n, f] with the flipped filter w[f, c]
+        dout_pad = np.pad(dout, ((0, 0), (0, 0), (HH - 1 - pad,) * 2, (WW - 1 - pad,) * 2))
+        w_flip = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, -1).astype(dtype, copy=False)
+        dx = w_flip @ im2col(dout_pad, HH, WW, 1)                       # (C, N*H*W): one GEMM
+        return np.ascontiguousarray(dx.reshape(C, N, H, W).transpose(1, 0, 2, 3)), dw, db
+    dcols = (w_mat.T @ dout_mat).reshape(C, HH, WW, N, H_out, W_out)
     # col2im: every filter position (kh, kw) adds its slice of dcols back at a strided offset
     dx_pad = np.zeros((C, N, H + 2 * pad, W + 2 * pad), dtype=dtype)
     for kh in range(HH):
