@@ -237,3 +237,15 @@ def test_float32_stays_float32():
 def test_bad_input_raises_value_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_affine_bn_relu_is_affine_norm_relu_with_batchnorm():
+    rng = np.random.default_rng(5)
+    x, w, b = rng.standard_normal((6, 4)), rng.standard_normal((4, 3)), rng.standard_normal(3)
+    gamma, beta = rng.standard_normal(3), rng.standard_normal(3)
+    out1, cache1 = L.affine_bn_relu_forward(x, w, b, gamma, beta, {"mode": "train"})
+    out2, cache2 = L.affine_norm_relu_forward(x, w, b, gamma, beta, {"mode": "train"}, "batchnorm")
+    np.testing.assert_array_equal(out1, out2)
+    dout = rng.standard_normal(out1.shape)
+    for g1, g2 in zip(L.affine_bn_relu_backward(dout, cache1), L.affine_norm_relu_backward(dout, cache2)):
+        np.testing.assert_array_equal(g1, g2)
