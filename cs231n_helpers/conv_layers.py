@@ -227,9 +227,11 @@ def conv_forward_fast(x, w, b, conv_param):
     dtype = _compute_dtype(x, w)
     x_pad = np.pad(x.astype(dtype, copy=False), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
     cols = im2col(x_pad, HH, WW, stride)                                 # (C*HH*WW, N*H'*W')
-    out = w.reshape(F, -1).astype(dtype, copy=False) @ cols              # (F, N*H'*W'): one GEMM
-    out += b.astype(dtype, copy=False)[:, None]
-    out = np.ascontiguousarray(out.reshape(F, N, H_out, W_out).transpose(1, 0, 2, 3))
+    out_mat = w.reshape(F, -1).astype(dtype, copy=False) @ cols          # (F, N*H'*W'): one GEMM
+    # back to (N, F, H', W') and add the bias in the same pass over the memory
+    out = np.empty((N, F, H_out, W_out), dtype=dtype)
+    np.add(out_mat.reshape(F, N, H_out, W_out).transpose(1, 0, 2, 3),
+           b.astype(dtype, copy=False)[:, None, None], out=out)
     cache = (x.shape, w, cols, conv_param)
     return out, cache
 
