@@ -120,7 +120,9 @@ def notebook_paths():
 def notebooks(bench):
     paths = [p for p in notebook_paths() if getattr(bench, "notebooks_match", "") in p.name]
     data = os.environ.get("CS231N_DATA") or "(unset: synthetic data unless data/ holds CIFAR-10)"
-    print(f"  CS231N_DATA={data}", flush=True)
+    blas = {k: os.environ[k] for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS") if k in os.environ}
+    print(f"  CS231N_DATA={data}; kernel thread settings from the environment: {blas or 'none (library defaults)'}",
+          flush=True)
     if not paths:
         return bench.skip("all", "no notebooks/NN_*.ipynb yet")
     total, worst = 0.0, 0
@@ -132,7 +134,7 @@ def notebooks(bench):
         ok = err is None and s <= PER_NOTEBOOK_S and peak <= PEAK_GIB * 2**30
         bench.add(Result(bench.current, p.name, "", target, ours_s=s, ratio=s, kind="limit",
                          verdict="ERROR" if err else ("met" if ok else "MISSED"), note=err or "",
-                         details={"seconds": s, "peak_bytes": peak,
+                         details={"seconds": s, "peak_bytes": peak, "thread_env": blas, "data": data,
                                   "value_text": f"{s:.1f} s, {peak / 2**20:,.0f} MiB"}))
     ok = total <= TOTAL_S and worst <= PEAK_GIB * 2**30
     bench.add(Result(bench.current, f"total ({len(paths)} notebooks)", "", f"<= {TOTAL_S:g} s, <= {PEAK_GIB:g} GiB",
