@@ -299,6 +299,7 @@ class LivePlot:
         if not in_ipython:
             return print_progress(hist)
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3))
         ax1.plot(hist["epoch"], hist["train_loss"], "o-")
         ax1.set(xlabel="epoch", ylabel="training loss", title=self.title)
@@ -306,6 +307,8 @@ class LivePlot:
         ax2.plot(hist["epoch"], hist["test_acc"], "s-", label="test (flip TTA)")
         ax2.set(xlabel="epoch", ylabel="accuracy")
         ax2.legend()
+        for ax in (ax1, ax2):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         fig.tight_layout()
         if self.handle is None:
             self.handle = display(fig, display_id=True)
@@ -365,7 +368,10 @@ def benchmark_epoch(model_name, device=None, fast=True, num_images=50_000, batch
         _sync(device)
         return time.perf_counter() - t0
 
-    idx_list = list(iterate_batches(num_images, batch_size, True, gen, data_dev))
+    idx_list = list(iterate_batches(num_images, batch_size, True, gen, data_dev, drop_last=True))  # one shape: no recompiles
+    if not idx_list:
+        raise ValueError(f"num_images ({num_images}) must be at least batch_size ({batch_size})")
+    num_images = len(idx_list) * batch_size
     epoch(make_batch(i) for i in idx_list[:warmup_steps])                   # warm up (cuDNN, compile)
     epoch_s = epoch(make_batch(i) for i in idx_list)                          # augmentation on the fly
     _sync(device)
