@@ -215,65 +215,90 @@ def im2col(x_pad, HH, WW, stride):
     return cols
 
 
+CHUNK_BYTES = 32 * 2**20  # the fast conv builds its column matrix for at most ~32 MB of it at a time
+
+
+def _images_per_chunk(values_per_image, dtype):
+    """How many images' column matrices fit in CHUNK_BYTES (at least 1)."""
+    return max(1, CHUNK_BYTES // (values_per_image * np.dtype(dtype).itemsize))
+
+
 def conv_forward_fast(x, w, b, conv_param):
     """Forward pass of a convolutional layer: im2col (a strided view) + one matrix product.
 
     Same inputs and output as conv_forward_naive; the dtype is kept (float32 in, float32 out).
-    The cache holds the column matrix, so that the backward pass needs no second im2col.
+    The column matrix is C*HH*WW times larger than the output (300 MB for a 64x64x32x32
+    float64 batch and 3x3 filters), so large batches go through in chunks of images whose
+    columns fit in the CPU cache; small ones (CS231n's test layer) in a single matrix product.
     """
     stride, pad, H_out, W_out = _conv_geometry(x, w, b, conv_param)
     N, C, H, W = x.shape
     F, _, HH, WW = w.shape
     dtype = _compute_dtype(x, w)
     x_pad = np.pad(x.astype(dtype, copy=False), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    cols = im2col(x_pad, HH, WW, stride)                                 # (C*HH*WW, N*H'*W')
-    out_mat = w.reshape(F, -1).astype(dtype, copy=False) @ cols          # (F, N*H'*W'): one GEMM
-    # back to (N, F, H', W') and add the bias in the same pass over the memory
+    w_mat = w.reshape(F, -1).astype(dtype, copy=False)
+    bias = b.astype(dtype, copy=False)[:, None, None]
     out = np.empty((N, F, H_out, W_out), dtype=dtype)
-    np.add(out_mat.reshape(F, N, H_out, W_out).transpose(1, 0, 2, 3),
-           b.astype(dtype, copy=False)[:, None, None], out=out)
-    cache = (x.shape, w, cols, conv_param)
+    n = _images_per_chunk(C * HH * WW * H_out * W_out, dtype)
+    for s in range(0, N, n):
+        cols = im2col(x_pad[s:s + n], HH, WW, stride)                   # (C*HH*WW, n*H'*W')
+        out_mat = w_mat @ cols                                          # (F, n*H'*W'): one GEMM
+        # back to (n, F, H', W'), adding the bias in the same pass over the memory
+        np.add(out_mat.reshape(F, -1, H_out, W_out).transpose(1, 0, 2, 3), bias, out=out[s:s + n])
+    cache = (x_pad, w, conv_param)
     return out, cache
 
 
 def conv_backward_fast(dout, cache):
-    """Backward pass of conv_forward_fast: one matrix product for dw, one for dx.
+    """Backward pass of conv_forward_fast: one matrix product for dw, one for dx (per chunk).
 
-    dx with stride 1 is itself a convolution: of dout, padded by HH - 1 - pad, with the
-    filters flipped and their in/out channels swapped. Otherwise (stride > 1) the column
-    gradients are added back into the input (col2im) with one strided slice per filter
-    position (HH * WW additions), never one per output pixel.
+    The columns are rebuilt from the cached padded input rather than kept from the forward
+    pass (cheap next to the matrix products, and memory stays small). dx with stride 1 is
+    itself a convolution: of dout, padded by HH - 1 - pad, with the filters rotated by 180
+    degrees and their in/out channels swapped. Otherwise (stride > 1) the column gradients
+    are added back into the input (col2im) with one strided slice per filter position
+    (HH * WW additions), never one per output pixel.
     Returns (dx, dw, db) of the shapes of x, w and b.
     """
-    x_shape, w, cols, conv_param = cache
+    x_pad, w, conv_param = cache
     stride, pad = conv_param["stride"], conv_param["pad"]
-    N, C, H, W = x_shape
+    N, C, Hp, Wp = x_pad.shape
+    H, W = Hp - 2 * pad, Wp - 2 * pad
     F, _, HH, WW = w.shape
-    H_out = (H + 2 * pad - HH) // stride + 1
-    W_out = (W + 2 * pad - WW) // stride + 1
+    H_out, W_out = (Hp - HH) // stride + 1, (Wp - WW) // stride + 1
     if dout.shape != (N, F, H_out, W_out):
         raise ValueError(f"dout must have the shape of the forward output {(N, F, H_out, W_out)}, got {dout.shape}")
-    dtype = cols.dtype
+    dtype = x_pad.dtype
     dout = dout.astype(dtype, copy=False)
     w_mat = w.reshape(F, -1).astype(dtype, copy=False)
     db = dout.sum(axis=(0, 2, 3))
-    dout_mat = dout.transpose(1, 0, 2, 3).reshape(F, -1)                # (F, N*H'*W')
-    # dw = dout_mat @ cols.T, computed as (cols @ dout_mat.T).T: the same numbers, but OpenBLAS
-    # is several times faster with the long N*H'*W' axis as the inner dimension this way round
-    dw = (cols @ dout_mat.T).T.reshape(w.shape)
-    if stride == 1 and pad <= HH - 1 and pad <= WW - 1:
-        # dx[n, c] = sum_f full correlation of dout[n, f] with the flipped filter w[f, c]
-        dout_pad = np.pad(dout, ((0, 0), (0, 0), (HH - 1 - pad,) * 2, (WW - 1 - pad,) * 2))
+    dw_mat = np.zeros((C * HH * WW, F), dtype=dtype)
+    dx = np.empty((N, C, H, W), dtype=dtype)
+    as_conv = stride == 1 and pad <= HH - 1 and pad <= WW - 1
+    if as_conv:   # the filters rotated by 180 degrees, in/out channels swapped: (C, F*HH*WW)
         w_flip = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, -1).astype(dtype, copy=False)
-        dx = w_flip @ im2col(dout_pad, HH, WW, 1)                       # (C, N*H*W): one GEMM
-        return np.ascontiguousarray(dx.reshape(C, N, H, W).transpose(1, 0, 2, 3)), dw, db
-    dcols = (w_mat.T @ dout_mat).reshape(C, HH, WW, N, H_out, W_out)
-    # col2im: every filter position (kh, kw) adds its slice of dcols back at a strided offset
-    dx_pad = np.zeros((C, N, H + 2 * pad, W + 2 * pad), dtype=dtype)
-    for kh in range(HH):
-        for kw in range(WW):
-            dx_pad[:, :, kh:kh + stride * H_out:stride, kw:kw + stride * W_out:stride] += dcols[:, kh, kw]
-    dx = np.ascontiguousarray(dx_pad[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3))
+    n = _images_per_chunk(max(C, F) * HH * WW * max(H * W, H_out * W_out), dtype)
+    for s in range(0, N, n):
+        dout_c = dout[s:s + n]
+        m = dout_c.shape[0]
+        dout_mat = dout_c.transpose(1, 0, 2, 3).reshape(F, -1)          # (F, m*H'*W')
+        cols = im2col(x_pad[s:s + n], HH, WW, stride)                   # (C*HH*WW, m*H'*W')
+        # dw = dout_mat @ cols.T, computed as (cols @ dout_mat.T).T: the same numbers, but
+        # multi-threaded OpenBLAS is much faster with the long axis inside this way round
+        dw_mat += cols @ dout_mat.T
+        if as_conv:
+            dout_pad = np.pad(dout_c, ((0, 0), (0, 0), (HH - 1 - pad,) * 2, (WW - 1 - pad,) * 2))
+            dx_mat = w_flip @ im2col(dout_pad, HH, WW, 1)               # (C, m*H*W): one GEMM
+            dx[s:s + n] = dx_mat.reshape(C, m, H, W).transpose(1, 0, 2, 3)
+        else:
+            dcols = (w_mat.T @ dout_mat).reshape(C, HH, WW, m, H_out, W_out)
+            # col2im: every filter position (kh, kw) adds its slice of dcols back at a strided offset
+            dx_pad = np.zeros((C, m, Hp, Wp), dtype=dtype)
+            for kh in range(HH):
+                for kw in range(WW):
+                    dx_pad[:, :, kh:kh + stride * H_out:stride, kw:kw + stride * W_out:stride] += dcols[:, kh, kw]
+            dx[s:s + n] = dx_pad[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3)
+    dw = np.ascontiguousarray(dw_mat.T).reshape(w.shape)
     return dx, dw, db
 
 

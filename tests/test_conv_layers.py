@@ -168,3 +168,18 @@ def test_bad_input_helpers():
     out, cache = conv_forward_fast(np.zeros((1, 1, 4, 4)), np.zeros((1, 1, 3, 3)), np.zeros(1), {"stride": 1, "pad": 1})
     with pytest.raises(ValueError, match="dout"):
         conv_backward_fast(np.zeros((1, 1, 3, 3)), cache)
+
+
+@pytest.mark.parametrize("stride,pad,fshape", [(1, 1, (3, 3)), (2, 1, (3, 3)), (1, 2, (1, 1)), (1, 0, (2, 3))])
+def test_fast_conv_in_chunks_of_images(monkeypatch, stride, pad, fshape):
+    """Large batches go through in chunks of images; force one image per chunk and compare."""
+    import cs231n_helpers.conv_layers as conv_layers
+    monkeypatch.setattr(conv_layers, "CHUNK_BYTES", 1)
+    rng = np.random.default_rng(stride * 10 + pad)
+    x, w, b = rng.standard_normal((5, 3, 9, 9)), rng.standard_normal((4, 3, *fshape)), rng.standard_normal(4)
+    cp = {"stride": stride, "pad": pad}
+    out, cache = conv_layers.conv_forward_fast(x, w, b, cp)
+    dout = rng.standard_normal(out.shape)
+    ours = (out, *conv_layers.conv_backward_fast(dout, cache))
+    for name, a, t in zip(("out", "dx", "dw", "db"), ours, torch_reference(x, w, b, cp, dout)):
+        assert rel_error(a, t) < 1e-9, name
