@@ -407,7 +407,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--checkpoint", default=None, help="checkpoint file written after every epoch")
     ap.add_argument("--resume", action="store_true", help="continue from --checkpoint if it exists")
-    ap.add_argument("--out", default=None, help="results JSON (default results/<model>.json)")
+    ap.add_argument("--out", default=None, help="results JSON (default checkpoints/<model>.results.json, git-ignored)")
     ap.add_argument("--benchmark", action="store_true", help="time one epoch, fast vs plain path, instead of training")
     args = ap.parse_args(argv)
     try:
@@ -417,7 +417,7 @@ def main(argv=None):
         ap.error(str(exc))
     device = pick_device(args.device)
     print(device_summary(device), flush=True)
-    out = Path(args.out or f"results/{args.model}.json")
+    out = Path(args.out or f"checkpoints/{args.model}.results.json")
     if args.benchmark:
         n = args.num_train or 50_000
         res = [benchmark_epoch(args.model, device, fast, n, args.batch_size, model_kw, args.compile and fast)
