@@ -76,3 +76,18 @@ def linear_losses(bench):
 
             bench.compare(f"{name} {np.dtype(dtype).name}", lambda ours=ours: ours(W, X, y, reg), ref,
                           "torch autograd", Target("ratio", 1.5), check=check)
+
+    # issue 4: the vectorized losses against the naive loops, on the float32 dev-set shape the
+    # notebook uses; the loops run on a sample of rows and are scaled (cost is linear in N)
+    svm_naive, softmax_naive = need("cs231n_helpers.linear_classifier", "svm_loss_naive", "softmax_loss_naive",
+                                    why="notebook 02 exports it")
+    W, X, y = _linear_data(np.float32)
+    n = 50 if bench.quick else 100
+    for name, fast, naive in (("SVM", svm, svm_naive), ("softmax", softmax, softmax_naive)):
+        def check(fast=fast, naive=naive):
+            (l1, g1), (l2, g2) = fast(W, X[:n], y[:n], reg), naive(W, X[:n], y[:n], reg)
+            return check_all([("loss", l1, l2), ("dW", g1, g2)], 1e-4)
+
+        bench.compare(f"{name} vectorized vs naive loops, float32 (loops on {n} rows, x{len(X) // n})",
+                      lambda fast=fast: fast(W, X, y, reg), lambda naive=naive: naive(W, X[:n], y[:n], reg),
+                      "naive loops", Target("speedup", 50), ref_scale=len(X) / n, check=check)
