@@ -12,37 +12,43 @@ def _grads(torch_tensors):
     return [t.grad.numpy() for t in torch_tensors]
 
 
+def _affine_relu_pair(x, w, b, dout, fwd, bwd, tol):
+    """ours, ref (PyTorch autograd) and check for affine + ReLU forward + backward."""
+    torch = _torch.get()
+    xt, wt, bt = (_torch.t(a, True) for a in (x, w, b))
+    doutt = _torch.t(dout)
+
+    def ours():
+        out, cache = fwd(x, w, b)
+        return (out,) + tuple(bwd(dout, cache))
+
+    def ref():
+        for a in (xt, wt, bt):
+            a.grad = None
+        out = torch.relu(torch.addmm(bt, xt, wt))
+        out.backward(doutt)
+        return out
+
+    def check():
+        o = ours()
+        r = ref().detach().numpy()
+        gx, gw, gb = _grads((xt, wt, bt))
+        return check_all([("out", o[0], r), ("dx", o[1], gx), ("dw", o[2], gw), ("db", o[3], gb)], tol)
+
+    return ours, ref, check
+
+
 @case("affine", "affine + ReLU forward + backward, 500 x 3,072 -> 100")
 def affine_relu(bench):
     fwd, bwd = need("cs231n_helpers.layers", "affine_relu_forward", "affine_relu_backward",
                     why="notebook 03 exports it")
-    torch = _torch.get()
     rng = np.random.default_rng(2)
     for dtype in (np.float32, np.float64):
         x = rng.standard_normal((500, 3072)).astype(dtype)
         w = (rng.standard_normal((3072, 100)) * 0.01).astype(dtype)
         b = rng.standard_normal(100).astype(dtype)
         dout = rng.standard_normal((500, 100)).astype(dtype)
-        xt, wt, bt = (_torch.t(a, True) for a in (x, w, b))
-        doutt = _torch.t(dout)
-
-        def ours():
-            out, cache = fwd(x, w, b)
-            return (out,) + tuple(bwd(dout, cache))
-
-        def ref():
-            for a in (xt, wt, bt):
-                a.grad = None
-            out = torch.relu(torch.addmm(bt, xt, wt))
-            out.backward(doutt)
-            return out
-
-        def check():
-            o = ours()
-            r = ref().detach().numpy()
-            gx, gw, gb = _grads((xt, wt, bt))
-            return check_all([("out", o[0], r), ("dx", o[1], gx), ("dw", o[2], gw), ("db", o[3], gb)], TOL[dtype])
-
+        ours, ref, check = _affine_relu_pair(x, w, b, dout, fwd, bwd, TOL[dtype])
         bench.compare(np.dtype(dtype).name, ours, ref, "torch autograd", Target("ratio", 1.5), check=check)
 
 
@@ -162,26 +168,8 @@ def pool(bench):
 def smoke(bench):
     fwd, bwd = need("cs231n_helpers.layers", "affine_relu_forward", "affine_relu_backward",
                     why="notebook 03 exports it")
-    torch = _torch.get()
     rng = np.random.default_rng(9)
     x, w, b, dout = (rng.standard_normal(s) for s in ((16, 32), (32, 8), (8,), (16, 8)))
-    xt, wt, bt = (_torch.t(a, True) for a in (x, w, b))
-
-    def ours():
-        out, cache = fwd(x, w, b)
-        return (out,) + tuple(bwd(dout, cache))
-
-    def ref():
-        for a in (xt, wt, bt):
-            a.grad = None
-        out = torch.relu(torch.addmm(bt, xt, wt))
-        out.backward(_torch.t(dout))
-        return out
-
-    def check():
-        o, r = ours(), ref().detach().numpy()
-        return check_all([("out", o[0], r)] + [(n, g, t.grad.numpy()) for n, g, t in
-                                                zip(("dx", "dw", "db"), o[1:], (xt, wt, bt))], 1e-9)
-
+    ours, ref, check = _affine_relu_pair(x, w, b, dout, fwd, bwd, 1e-9)
     # a generous target: this case is about the machinery, not speed
     bench.compare("16x32 -> 8, float64", ours, ref, "torch autograd", Target("ratio", 100.0), check=check)

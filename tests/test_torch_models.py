@@ -8,13 +8,7 @@ from cs231n_helpers.torch_models import (MODELS, VGG, VGG_CONFIGS, BasicBlock, P
 X = torch.zeros(2, 3, 32, 32)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models run faster on one thread (and do not fight other processes for cores)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 @pytest.mark.parametrize("name, expected", [

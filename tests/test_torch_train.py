@@ -18,12 +18,7 @@ from cs231n_helpers.torch_train import (CheckpointError, augment, benchmark_epoc
                                         random_flip, save_checkpoint, to_device, train_step, warmup_then_decay)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 @pytest.fixture(scope="module")
