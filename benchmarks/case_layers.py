@@ -12,20 +12,20 @@ def _grads(torch_tensors):
     return [t.grad.numpy() for t in torch_tensors]
 
 
-def _affine_relu_pair(x, w, b, dout, fwd, bwd, tol):
-    """ours, ref (PyTorch autograd) and check for affine + ReLU forward + backward."""
-    torch = _torch.get()
+def _fwd_bwd_pair(ours_fwd, ours_bwd, torch_op, x, w, b, dout, tol):
+    """ours, ref and check for a layer of (x, w, b): our forward + backward against the same
+    computation in PyTorch (``torch_op(xt, wt, bt)``) with autograd."""
     xt, wt, bt = (_torch.t(a, True) for a in (x, w, b))
     doutt = _torch.t(dout)
 
     def ours():
-        out, cache = fwd(x, w, b)
-        return (out,) + tuple(bwd(dout, cache))
+        out, cache = ours_fwd(x, w, b)
+        return (out,) + tuple(ours_bwd(dout, cache))
 
     def ref():
         for a in (xt, wt, bt):
             a.grad = None
-        out = torch.relu(torch.addmm(bt, xt, wt))
+        out = torch_op(xt, wt, bt)
         out.backward(doutt)
         return out
 
@@ -36,6 +36,11 @@ def _affine_relu_pair(x, w, b, dout, fwd, bwd, tol):
         return check_all([("out", o[0], r), ("dx", o[1], gx), ("dw", o[2], gw), ("db", o[3], gb)], tol)
 
     return ours, ref, check
+
+
+def _affine_relu_pair(x, w, b, dout, fwd, bwd, tol):
+    torch = _torch.get()
+    return _fwd_bwd_pair(fwd, bwd, lambda xt, wt, bt: torch.relu(torch.addmm(bt, xt, wt)), x, w, b, dout, tol)
 
 
 @case("affine", "affine + ReLU forward + backward, 500 x 3,072 -> 100")
@@ -53,34 +58,13 @@ def affine_relu(bench):
 
 
 def _conv_pair(x, w, b, stride, pad, fwd, bwd):
-    torch = _torch.get()
-    F = torch.nn.functional
-    rng = np.random.default_rng(3)
+    F = _torch.get().nn.functional
     conv_param = {"stride": stride, "pad": pad}
     out0, _ = fwd(x, w, b, conv_param)
-    dout = rng.standard_normal(out0.shape).astype(x.dtype)
-    xt, wt, bt = (_torch.t(a, True) for a in (x, w, b))
-    doutt = _torch.t(dout)
-
-    def ours():
-        out, cache = fwd(x, w, b, conv_param)
-        return (out,) + tuple(bwd(dout, cache))
-
-    def ref():
-        for a in (xt, wt, bt):
-            a.grad = None
-        out = F.conv2d(xt, wt, bt, stride=stride, padding=pad)
-        out.backward(doutt)
-        return out
-
-    def check():
-        o = ours()
-        r = ref().detach().numpy()
-        gx, gw, gb = _grads((xt, wt, bt))
-        return check_all([("out", o[0], r), ("dx", o[1], gx), ("dw", o[2], gw), ("db", o[3], gb)],
-                         TOL[x.dtype.type])
-
-    return ours, ref, check
+    dout = np.random.default_rng(3).standard_normal(out0.shape).astype(x.dtype)
+    return _fwd_bwd_pair(lambda x, w, b: fwd(x, w, b, conv_param), bwd,
+                         lambda xt, wt, bt: F.conv2d(xt, wt, bt, stride=stride, padding=pad),
+                         x, w, b, dout, TOL[x.dtype.type])
 
 
 def _conv_data(xs, ws, dtype, seed=4):
