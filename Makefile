@@ -39,10 +39,10 @@ test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 export: venv
-	$(PY) -m cs231n_helpers.export
+	$(PY) -m tools.export
 
 exercises: venv
-	$(PY) -m cs231n_helpers.exercises $(EXERCISES_ARGS)
+	$(PY) -m tools.exercises $(EXERCISES_ARGS)
 
 bench: venv
 	$(PY) -m benchmarks $(BENCH_ARGS)
@@ -51,7 +51,7 @@ data: venv
 	$(PY) -m cs231n_helpers.data download
 
 strip: venv
-	$(PY) -m cs231n_helpers.hygiene --strip notebooks/*.ipynb
+	$(PY) -m tools.hygiene --strip notebooks/*.ipynb
 
 clean-venv:
 	rm -rf $(VENV)

@@ -11,11 +11,25 @@ Typical check cell::
     with checking("svm_loss_naive"):
         loss, grad = svm_loss_naive(W, X_dev, y_dev, 0.0)
         check_close(loss, 9.0, tol=0.5, name="initial SVM loss", metric="abs")
+
+**Hints that name the mistake.** A check can be told the classic mistakes of its exercise as
+:class:`Mistake` objects: a hint plus what the mistake does to the output (``like``: the
+output the mistaken code produces, computed from the same inputs; or ``test``: a predicate on
+the learner's output). When the check fails, the first mistake that matches is named::
+
+    check_close(dx, dx_expected, tol=1e-8, name="dx", mistakes=[
+        Mistake("`=` instead of `+=`: overlapping windows must add up", like=lambda: dx_assigned),
+    ])
+
+The notebooks' exercise checks, with their mistakes, live in ``cs231n_helpers.feedback``; the
+tests inject each mistake into the solution and assert that its hint is named.
 """
 from __future__ import annotations
 
 import contextlib
 import math
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 
@@ -85,19 +99,66 @@ def diagnose(actual, expected) -> str | None:
     return None
 
 
-def check_close(actual, expected, tol=1e-7, name="result", hint=None, metric="rel"):
+def close_to(a, b, rtol=1e-5) -> bool:
+    """Same shape and ``||a - b|| <= rtol * max(||a||, ||b||)`` (float64, Frobenius): "the same
+    numbers, up to round-off"."""
+    try:
+        a64 = np.asarray(a, dtype=np.float64)
+        b64 = np.asarray(b, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    if a64.shape != b64.shape or not (np.all(np.isfinite(a64)) and np.all(np.isfinite(b64))):
+        return False
+    scale = max(float(np.linalg.norm(a64)), float(np.linalg.norm(b64)), 1e-300)
+    return float(np.linalg.norm(a64 - b64)) <= rtol * scale
+
+
+@dataclass
+class Mistake:
+    """A classic mistake of an exercise, recognised by what it does to the output.
+
+    hint: what the learner most likely wrote, and what to do instead.
+    like: the output the mistaken code would produce on the same inputs: an array (or number),
+        or a function of no arguments that computes it (only called when a check fails).
+    test: alternatively, a predicate ``test(actual) -> bool`` on the learner's output.
+    """
+
+    hint: str
+    like: Any = None
+    test: Callable | None = None
+
+    def matches(self, actual) -> bool:
+        try:
+            if self.test is not None:
+                return bool(self.test(actual))
+            like = self.like() if callable(self.like) else self.like
+            return like is not None and close_to(actual, like)
+        except Exception:  # a detector must never mask the real failure
+            return False
+
+
+def name_mistake(actual, mistakes) -> str | None:
+    """The hint of the first mistake in ``mistakes`` that matches ``actual``, else None."""
+    for m in mistakes or ():
+        if m.matches(actual):
+            return m.hint
+    return None
+
+
+def check_close(actual, expected, tol=1e-7, name="result", hint=None, metric="rel", mistakes=()):
     """Check that ``actual`` matches ``expected``.
 
     metric: ``"rel"`` (CS231n rel_error), ``"abs"`` (max absolute difference) or ``"fro"``
     (Frobenius norm of the difference). Prints one verdict line; raises CheckFailed with a
-    hint on failure.
+    hint on failure: the first of ``mistakes`` (:class:`Mistake`) that matches the output,
+    else ``hint`` and what :func:`diagnose` can tell (shape, factor, sign).
     """
     if metric not in ("rel", "abs", "fro"):
         raise ValueError(f"metric must be 'rel', 'abs' or 'fro', got {metric!r}")
     a = np.asarray(actual)
     e = np.asarray(expected)
     if a.shape != e.shape:
-        fail(name, f"shape {a.shape}, expected {e.shape}", hint or diagnose(a, e))
+        fail(name, f"shape {a.shape}, expected {e.shape}", name_mistake(a, mistakes) or hint or diagnose(a, e))
     a64, e64 = a.astype(np.float64), e.astype(np.float64)
     if metric == "rel":
         err = rel_error(a64, e64)
@@ -107,8 +168,9 @@ def check_close(actual, expected, tol=1e-7, name="result", hint=None, metric="re
         err = float(np.linalg.norm((a64 - e64).ravel()))
     label = {"rel": "relative error", "abs": "max abs difference", "fro": "Frobenius difference"}[metric]
     if not (err <= tol):  # also catches NaN
-        auto = diagnose(a, e)
-        hints = "; ".join(h for h in (hint, auto) if h)
+        named = name_mistake(a, mistakes)
+        auto = None if named else diagnose(a, e)
+        hints = "; ".join(h for h in (named, hint, auto) if h)
         fail(name, f"{label} {err:.3g} > {tol:.0e}", hints or None)
     passed(name, f"{label} {err:.2e} <= {tol:.0e}")
     return err

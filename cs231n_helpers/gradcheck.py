@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from .checks import CheckFailed, diagnose, rel_error
+from .checks import CheckFailed, diagnose, name_mistake, rel_error
 
 __all__ = ["rel_error", "eval_numerical_gradient", "eval_numerical_gradient_array",
            "grad_check_sparse", "compare_gradients", "check_layer_gradients",
@@ -92,10 +92,12 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None, ver
     return errors
 
 
-def compare_gradients(analytic: dict, numeric: dict, threshold=1e-7, name="gradient check"):
+def compare_gradients(analytic: dict, numeric: dict, threshold=1e-7, name="gradient check", mistakes=None):
     """Print one line per parameter and raise CheckFailed if any relative error > threshold.
 
-    ``threshold`` may be a number or a dict {param name: threshold}. Returns {name: error}.
+    ``threshold`` may be a number or a dict {param name: threshold}. ``mistakes``: optional
+    {param name: [Mistake, ...]}; a failing gradient names the first mistake that matches it.
+    Returns {name: error}.
     """
     missing = set(numeric) - set(analytic)
     if missing:
@@ -107,8 +109,9 @@ def compare_gradients(analytic: dict, numeric: dict, threshold=1e-7, name="gradi
         a, n = np.asarray(analytic[key]), np.asarray(numeric[key])
         if a.shape != n.shape:
             line = f"✗ {name} d{key}: shape {a.shape}, expected {n.shape}"
+            named = name_mistake(a, (mistakes or {}).get(key))
             errors[key] = float("inf")
-            failures.append(line)
+            failures.append(line + (f"\n  hint: {named}" if named else ""))
             print(line)
             continue
         err = rel_error(a, n)
@@ -117,7 +120,7 @@ def compare_gradients(analytic: dict, numeric: dict, threshold=1e-7, name="gradi
         line = f"{'✓' if ok else '✗'} {name} d{key}: relative error {err:.2e} ({'<=' if ok else '>'} {thr:.0e})"
         print(line)
         if not ok:
-            hint = diagnose(a, n)
+            hint = name_mistake(a, (mistakes or {}).get(key)) or diagnose(a, n)
             failures.append(line + (f"\n  hint: {hint}" if hint else ""))
     if failures:
         raise CheckFailed("\n".join(failures))
@@ -125,14 +128,15 @@ def compare_gradients(analytic: dict, numeric: dict, threshold=1e-7, name="gradi
 
 
 def check_layer_gradients(forward, inputs: dict, backward=None, dout=None, threshold=1e-7,
-                          name="layer", seed=0, h=1e-5):
+                          name="layer", seed=0, h=1e-5, mistakes=None):
     """Gradient-check a layer ``forward(**inputs) -> out`` or ``-> (out, cache)``.
 
     ``backward(dout, cache)`` must return the gradients in the order of ``inputs`` (a
     tuple, or a single array for one input). Without ``backward``, ``forward`` must return a
     scalar loss with gradients as ``(loss, grads)`` where grads is a dict or tuple ordered like
     ``inputs`` (losses such as ``softmax_loss(x, y)``: pass ``y`` through ``inputs`` with a
-    threshold of None to skip it).
+    threshold of None to skip it). ``mistakes``: {input name: [Mistake, ...]} named when that
+    gradient fails (see :class:`cs231n_helpers.checks.Mistake`).
     """
     names = list(inputs)
     for k, v in inputs.items():
@@ -162,14 +166,14 @@ def check_layer_gradients(forward, inputs: dict, backward=None, dout=None, thres
         numeric = {k: eval_numerical_gradient(lambda _x: run(**inputs)[0], inputs[k], verbose=False, h=h)
                    for k in names if _checked(threshold, k)}
     thr = {k: v for k, v in threshold.items() if v is not None} if isinstance(threshold, dict) else threshold
-    return compare_gradients(analytic, numeric, thr, name)
+    return compare_gradients(analytic, numeric, thr, name, mistakes)
 
 
 def _checked(threshold, key):
     return not isinstance(threshold, dict) or threshold.get(key, 1e-7) is not None
 
 
-def check_model_gradients(model, X, y, threshold=1e-6, name=None, h=1e-6, params=None):
+def check_model_gradients(model, X, y, threshold=1e-6, name=None, h=1e-6, params=None, mistakes=None):
     """Gradient-check every parameter of a model with ``loss(X, y) -> (loss, grads)`` and a
     ``params`` dict (TwoLayerNet, FullyConnectedNet, ThreeLayerConvNet, ...)."""
     name = name or type(model).__name__
@@ -179,4 +183,4 @@ def check_model_gradients(model, X, y, threshold=1e-6, name=None, h=1e-6, params
     keys = params or sorted(model.params)
     numeric = {k: eval_numerical_gradient(lambda _w: model.loss(X, y)[0], model.params[k], verbose=False, h=h)
                for k in keys}
-    return compare_gradients({k: grads.get(k) for k in keys if k in grads}, numeric, threshold, name)
+    return compare_gradients({k: grads.get(k) for k in keys if k in grads}, numeric, threshold, name, mistakes)

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from cs231n_helpers import exercises as ex
+from tools import exercises as ex
 from cs231n_helpers.checks import NotImplementedYet, check_close, checking
 from cs231n_helpers.config import REPO_ROOT
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from cs231n_helpers import export
+from tools import export
 
 
 def test_generated_modules_are_in_sync():

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from cs231n_helpers import hygiene
+from tools import hygiene
 from cs231n_helpers.config import REPO_ROOT
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
@@ -101,3 +101,15 @@ def test_command_line(tmp_path, capsys):
     before = path.read_text(encoding="utf-8")
     assert hygiene.main(["--strip", str(path)]) == 0 and path.read_text(encoding="utf-8") == before
     assert nbformat.validate(nbformat.read(path, as_version=4)) is None
+
+
+def test_control_characters_in_markdown_are_a_problem():
+    """LaTeX written into a non-raw string loses its backslashes: "\\frac" becomes a form feed,
+    "\\beta" a backspace, "\\text" a tab. Hygiene must catch it in Markdown."""
+    for broken in ("$\frac{a}{b}$", "$\beta$", "$\text{dout}$"):
+        nb = json.loads(nbformat.writes(v4.new_notebook(cells=[v4.new_markdown_cell(broken)])))
+        found = hygiene.problems(nb, "x.ipynb")
+        assert any("control character" in p for p in found), (broken, found)
+    ok = json.loads(nbformat.writes(v4.new_notebook(cells=[v4.new_markdown_cell(r"$\frac{a}{b} + \beta$"),
+                                                           v4.new_code_cell("x = {\n\t'a': 1}")])))
+    assert not [p for p in hygiene.problems(ok, "x.ipynb") if "control character" in p]

@@ -16,10 +16,10 @@ exactly (the tests check this for every notebook).
 
 Command line (``make exercises`` runs it with no arguments)::
 
-    python -m cs231n_helpers.exercises                 # every notebook -> workspace/
-    python -m cs231n_helpers.exercises 01_knn 03       # some notebooks (name or unique prefix)
-    python -m cs231n_helpers.exercises --force 01_knn  # replace your copy, after a backup
-    python -m cs231n_helpers.exercises --dest ~/cs231n-work
+    python -m tools.exercises                 # every notebook -> workspace/
+    python -m tools.exercises 01_knn 03       # some notebooks (name or unique prefix)
+    python -m tools.exercises --force 01_knn  # replace your copy, after a backup
+    python -m tools.exercises --dest ~/cs231n-work
 
 A notebook already in the workspace is never overwritten: new notebooks are added, existing
 ones are left alone and reported. ``--force`` first copies the existing file to
@@ -32,15 +32,13 @@ import copy
 import datetime as _dt
 import hashlib
 import json
-import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
-from .config import REPO_ROOT
+from tools.nbio import NOTEBOOK_DIR, REPO_ROOT, dumps, read as read_notebook, show as _show, split_lines as _split
+from tools.nbio import like as _like, text as _text, write_text_atomic as _write_atomic
 
-NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 WORKSPACE_DIR = REPO_ROOT / "workspace"
 BACKUP_DIRNAME = ".backups"
 
@@ -55,21 +53,6 @@ _ENDS = {END_SOLUTION: "solution", END_HIDDEN: "hidden"}
 
 
 # --------------------------------------------------------------------------- cell text
-def _text(source) -> str:
-    return "".join(source) if isinstance(source, list) else (source or "")
-
-
-def _split(text: str) -> list[str]:
-    """Lines with their line endings; ``"".join(_split(t)) == t``."""
-    parts = text.split("\n")
-    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
-
-
-def _like(original, text: str):
-    """``text`` in the representation of ``original`` (list of lines or one string)."""
-    return _split(text) if isinstance(original, list) else text
-
-
 def parse_regions(text: str, where: str = "") -> list[tuple[str, list[str]]]:
     """Split a cell's source into ``(kind, lines)`` segments, kind in text/solution/hidden.
 
@@ -149,10 +132,6 @@ def _digest(nb: dict) -> str:
     return hashlib.sha256(dumps(body).encode("utf-8")).hexdigest()
 
 
-def dumps(nb: dict) -> str:
-    """A notebook as Jupyter writes it to disk."""
-    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-
 
 def make_student(nb: dict, name: str = "notebook") -> dict:
     """The student version of a notebook (a new dict; ``nb`` is not modified).
@@ -219,9 +198,6 @@ def reinsert_solutions(student_nb: dict, source_nb: dict) -> dict:
     return out
 
 
-def read_notebook(path) -> dict:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
-
 
 # --------------------------------------------------------------------------- workspace
 def find_notebooks(names=None, notebook_dir=None) -> list[Path]:
@@ -246,20 +222,6 @@ def find_notebooks(names=None, notebook_dir=None) -> list[Path]:
     return found
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file ordinary permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
 
 def backup_path(target: Path, now: _dt.datetime | None = None) -> Path:
     """``<dir>/.backups/<stem>.<YYYYmmdd-HHMMSS>.ipynb`` (with -1, -2, ... if taken)."""
@@ -272,12 +234,6 @@ def backup_path(target: Path, now: _dt.datetime | None = None) -> Path:
         n += 1
     return candidate
 
-
-def _show(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def write_workspace(notebooks=None, dest=WORKSPACE_DIR, force=False, log=print, now=None) -> list[dict]:
@@ -318,7 +274,7 @@ def write_workspace(notebooks=None, dest=WORKSPACE_DIR, force=False, log=print, 
                        else "it holds your work")
                 where = "" if dest.resolve() == WORKSPACE_DIR.resolve() else f" --dest {_show(dest)}"
                 log(f"kept     {_show(target)}: {why}; to replace it with a fresh copy run "
-                    f"`python -m cs231n_helpers.exercises{where} --force {src.stem}` (backs yours up first)")
+                    f"`python -m tools.exercises{where} --force {src.stem}` (backs yours up first)")
                 records.append(rec)
                 continue
             else:
@@ -341,7 +297,7 @@ def write_workspace(notebooks=None, dest=WORKSPACE_DIR, force=False, log=print, 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(
-        prog="python -m cs231n_helpers.exercises",
+        prog="python -m tools.exercises",
         description="Write the student versions of the notebooks (solutions replaced by stubs) "
                     "into a workspace folder. Existing files are never overwritten without --force.")
     ap.add_argument("notebooks", nargs="*", help="notebooks to convert: path, name or unique prefix "

@@ -7,8 +7,8 @@ saved widget state), no absolute paths of anyone's machine, and valid nbformat 4
 
 Command line (``make strip`` runs the first)::
 
-    python -m cs231n_helpers.hygiene --strip notebooks/*.ipynb   # rewrite in place
-    python -m cs231n_helpers.hygiene --check notebooks/*.ipynb   # report, exit 1 on problems
+    python -m tools.hygiene --strip notebooks/*.ipynb   # rewrite in place
+    python -m tools.hygiene --check notebooks/*.ipynb   # report, exit 1 on problems
 
 ``tests/test_notebook_hygiene.py`` runs :func:`problems` on every notebook in ``notebooks/``.
 """
@@ -21,7 +21,7 @@ import re
 import sys
 from pathlib import Path
 
-from .config import REPO_ROOT
+from tools.nbio import REPO_ROOT, dumps, text as _text
 
 CHECK_OUTPUT_MARK = "# NBVAL_CHECK_OUTPUT"
 VOLATILE_CELL_METADATA = ("execution", "ExecuteTime")
@@ -33,9 +33,6 @@ ABSOLUTE_PATH_RE = re.compile(
     r"|\b[A-Za-z]:[\\/](?:Users|Documents and Settings|Windows|Program Files)\b"
 )
 
-
-def _text(source) -> str:
-    return "".join(source) if isinstance(source, list) else (source or "")
 
 
 def keeps_output(cell: dict) -> bool:
@@ -86,6 +83,30 @@ def absolute_paths(nb: dict) -> list[str]:
     return found
 
 
+# Control characters have no business in a notebook's text. In Markdown they are the trace of
+# LaTeX written into a non-raw Python string: "\frac" became form feed + "rac", "\beta" a
+# backspace, "\times" a tab; the formula then renders as garbage. Tabs are allowed in code.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MARKDOWN_CONTROL_RE = re.compile(r"[\x00-\x08\x09\x0b\x0c\x0e-\x1f\x7f]")
+_ESCAPES = {"\x08": "\\b", "\x09": "\\t", "\x0c": "\\f", "\x0b": "\\v", "\x07": "\\a"}
+
+
+def control_characters(nb: dict) -> list[str]:
+    """``"cell i: ..."`` for every cell whose source holds a control character (a tab counts
+    only in Markdown), with the text around it."""
+    found = []
+    for i, cell in enumerate(nb.get("cells", [])):
+        src = _text(cell.get("source"))
+        pattern = MARKDOWN_CONTROL_RE if cell.get("cell_type") == "markdown" else CONTROL_RE
+        m = pattern.search(src)
+        if m:
+            ch = m.group(0)
+            around = src[max(0, m.start() - 20):m.end() + 20].replace("\n", " ")
+            found.append(f"cell {i} ({cell.get('cell_type')}): control character {ch!r} "
+                         f"(a LaTeX {_ESCAPES.get(ch, repr(ch))}... eaten by a non-raw string?) in {around!r}")
+    return found
+
+
 def validation_error(nb: dict) -> str | None:
     """None if ``nb`` is valid nbformat 4, else the validator's message (first line)."""
     import nbformat
@@ -120,6 +141,8 @@ def problems(nb: dict, name: str = "notebook") -> list[str]:
             out.append(f"{name}: cell {i} has {len(cell['outputs'])} stored output(s): run `make strip`")
         if cell.get("execution_count") is not None:
             out.append(f"{name}: cell {i} has execution_count {cell['execution_count']}: run `make strip`")
+    for hit in control_characters(nb):
+        out.append(f"{name}: {hit}: write the text from a raw string (r\"...\") or fix it in the notebook")
     for hit in absolute_paths(nb):
         out.append(f"{name}: absolute path in {hit}: use a path relative to the repo "
                    "(cs231n_helpers.config.REPO_ROOT, data_dir())")
@@ -128,10 +151,6 @@ def problems(nb: dict, name: str = "notebook") -> list[str]:
         out.append(f"{name}: not valid nbformat: {err}")
     return out
 
-
-def dumps(nb: dict) -> str:
-    """A notebook as Jupyter writes it to disk."""
-    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def strip_file(path) -> bool:
@@ -146,7 +165,7 @@ def strip_file(path) -> bool:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m cs231n_helpers.hygiene", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m tools.hygiene", description=__doc__.splitlines()[0])
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--strip", action="store_true", help="remove outputs/counts in place (keeps # NBVAL_CHECK_OUTPUT cells)")
     mode.add_argument("--check", action="store_true", help="report problems; exit 1 if any")

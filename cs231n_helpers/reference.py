@@ -1,0 +1,199 @@
+"""PyTorch reference computations: the oracles that the notebooks, the tests and the benchmarks
+compare our NumPy layers with. Written once, here.
+
+Every function takes NumPy arrays and the CS231n parameter dicts, runs the same computation in
+PyTorch (float64 stays float64, float32 stays float32) and returns NumPy arrays:
+
+* layers return ``out``, or ``(out, dx, dw, ...)`` when an upstream gradient ``dout`` is given
+  (autograd's gradients for every array input, in order);
+* losses return ``(loss, grad)`` like ours.
+
+For timing, :class:`Autograd` keeps the torch copies of the inputs so that a benchmark times
+PyTorch's forward and backward, not the conversion::
+
+    ref = Autograd(conv2d_op({"stride": 1, "pad": 1}), (x, w, b), dout)
+    ref.run()                      # forward + backward in torch (what is timed)
+    out, dx, dw, db = ref.results()
+
+The module never changes PyTorch's thread count; the caller decides.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Autograd", "conv2d_op", "conv2d", "max_pool2d_op", "max_pool2d", "avg_pool2d_op", "avg_pool2d",
+           "affine_op", "affine", "affine_relu_op", "affine_relu", "relu", "svm_loss", "softmax_loss",
+           "linear_svm_loss", "linear_softmax_loss", "svm_scores_loss_op", "softmax_scores_loss_op"]
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+def _tensor(a, requires_grad=False):
+    torch = _torch()
+    t = torch.from_numpy(np.ascontiguousarray(a))
+    return t.requires_grad_(requires_grad) if requires_grad else t
+
+
+class Autograd:
+    """``op(*tensors)`` on torch copies of NumPy ``inputs``, forward and (with ``dout``) backward.
+
+    ``grad_inputs``: which inputs get gradients (default: every floating-point array); the
+    others (integer labels, say) are passed as plain tensors. ``run()`` computes and returns the
+    torch output; ``results()`` returns NumPy ``out`` or ``(out, *grads)``; a scalar output
+    (a loss) comes back as a Python float.
+    """
+
+    def __init__(self, op, inputs, dout=None, grad_inputs=None):
+        self.op = op
+        arrays = [np.asarray(a) for a in inputs]
+        if grad_inputs is None:
+            grad_inputs = [np.issubdtype(a.dtype, np.floating) for a in arrays]
+        self.grad_inputs = list(grad_inputs)
+        self.inputs = [_tensor(a, g and dout is not None) for a, g in zip(arrays, self.grad_inputs)]
+        self.dout = None if dout is None else (dout if np.isscalar(dout) else _tensor(dout))
+        self.out = None
+
+    def run(self):
+        for t in self.inputs:
+            t.grad = None
+        out = self.op(*self.inputs)
+        if self.dout is not None:
+            dout = self.dout
+            if not hasattr(dout, "shape"):  # a scalar upstream gradient (1.0 for a loss)
+                dout = _torch().tensor(dout, dtype=out.dtype)
+            out.backward(dout)
+        self.out = out
+        return out
+
+    def results(self):
+        out = self.run() if self.out is None else self.out
+        o = out.item() if out.ndim == 0 else out.detach().numpy()
+        if self.dout is None:
+            return o
+        grads = tuple(t.grad.numpy() for t, g in zip(self.inputs, self.grad_inputs) if g)
+        return (o, *grads)
+
+
+def _compute(op, inputs, dout, grad_inputs=None):
+    return Autograd(op, inputs, dout, grad_inputs).results()
+
+
+# --------------------------------------------------------------------------- convolution
+def conv2d_op(conv_param, dilation=1, groups=1):
+    """``F.conv2d`` with CS231n's ``conv_param = {'stride': S, 'pad': P}``."""
+    F = _torch().nn.functional
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    return lambda x, w, b: F.conv2d(x, w, b, stride=stride, padding=pad, dilation=dilation, groups=groups)
+
+
+def conv2d(x, w, b, conv_param, dout=None, dilation=1, groups=1):
+    """PyTorch's convolution: ``out``, or ``(out, dx, dw, db)`` with ``dout``."""
+    return _compute(conv2d_op(conv_param, dilation, groups), (x, w, b), dout)
+
+
+# --------------------------------------------------------------------------- pooling
+def _pool_args(pool_param):
+    return (pool_param["pool_height"], pool_param["pool_width"]), pool_param["stride"]
+
+
+def max_pool2d_op(pool_param):
+    """``F.max_pool2d`` with CS231n's ``pool_param`` (stride an int or a pair)."""
+    F = _torch().nn.functional
+    kernel, stride = _pool_args(pool_param)
+    return lambda x: F.max_pool2d(x, kernel, stride=stride)
+
+
+def max_pool2d(x, pool_param, dout=None):
+    """PyTorch's max pooling: ``out``, or ``(out, dx)`` with ``dout``. Within a window PyTorch
+    routes the gradient to the first maximum in row-major order."""
+    return _compute(max_pool2d_op(pool_param), (x,), dout)
+
+
+def avg_pool2d_op(pool_param):
+    F = _torch().nn.functional
+    kernel, stride = _pool_args(pool_param)
+    return lambda x: F.avg_pool2d(x, kernel, stride=stride)
+
+
+def avg_pool2d(x, pool_param, dout=None):
+    """PyTorch's average pooling: ``out``, or ``(out, dx)`` with ``dout``."""
+    return _compute(avg_pool2d_op(pool_param), (x,), dout)
+
+
+# --------------------------------------------------------------------------- affine, ReLU
+def affine_op():
+    """``x.reshape(N, -1) @ w + b`` (CS231n's affine layer flattens each example)."""
+    torch = _torch()
+    return lambda x, w, b: torch.addmm(b, x.reshape(x.shape[0], -1), w)
+
+
+def affine(x, w, b, dout=None):
+    """The affine layer in PyTorch: ``out``, or ``(out, dx, dw, db)`` with ``dout``."""
+    return _compute(affine_op(), (x, w, b), dout)
+
+
+def affine_relu_op():
+    torch = _torch()
+    return lambda x, w, b: torch.relu(torch.addmm(b, x.reshape(x.shape[0], -1), w))
+
+
+def affine_relu(x, w, b, dout=None):
+    """Affine then ReLU in PyTorch: ``out``, or ``(out, dx, dw, db)`` with ``dout``."""
+    return _compute(affine_relu_op(), (x, w, b), dout)
+
+
+def relu(x, dout=None):
+    """ReLU in PyTorch: ``out``, or ``(out, dx)``."""
+    return _compute(_torch().relu, (x,), dout)
+
+
+# --------------------------------------------------------------------------- losses
+def _hinge(scores, y):
+    """CS231n's multiclass SVM loss: sum over j != y of max(0, s_j - s_y + 1), mean over N."""
+    margins = (scores - scores.gather(1, y[:, None]) + 1).clamp(min=0)
+    return margins.scatter(1, y[:, None], 0.0).sum() / scores.shape[0]
+
+
+def svm_scores_loss_op():
+    return lambda x, y: _hinge(x, y.long())
+
+
+def softmax_scores_loss_op():
+    F = _torch().nn.functional
+    return lambda x, y: F.cross_entropy(x, y.long())
+
+
+def svm_loss(x, y):
+    """The SVM loss layer on scores ``x`` (N, C): ``(loss, dx)``."""
+    return _compute(svm_scores_loss_op(), (x, np.asarray(y, dtype=np.int64)), 1.0, (True, False))
+
+
+def softmax_loss(x, y):
+    """The softmax (cross-entropy) loss layer on scores ``x`` (N, C): ``(loss, dx)``."""
+    return _compute(softmax_scores_loss_op(), (x, np.asarray(y, dtype=np.int64)), 1.0, (True, False))
+
+
+def _linear(data_loss):
+    def op(W, X, y, reg):
+        return data_loss(X @ W, y.long()) + reg * (W * W).sum()
+    return op
+
+
+def linear_svm_loss(W, X, y, reg):
+    """A linear SVM's loss and gradient, CS231n's convention ``L = data loss + reg * sum(W**2)``:
+    ``(loss, dW)``."""
+    op = _linear(_hinge)
+    return _compute(lambda W_, X_, y_: op(W_, X_, y_, reg), (W, X, np.asarray(y, dtype=np.int64)), 1.0,
+                    (True, False, False))
+
+
+def linear_softmax_loss(W, X, y, reg):
+    """A softmax classifier's loss and gradient, ``L = cross-entropy + reg * sum(W**2)``:
+    ``(loss, dW)``."""
+    op = _linear(_torch().nn.functional.cross_entropy)
+    return _compute(lambda W_, X_, y_: op(W_, X_, y_, reg), (W, X, np.asarray(y, dtype=np.int64)), 1.0,
+                    (True, False, False))
