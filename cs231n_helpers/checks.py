@@ -201,10 +201,12 @@ def check_shape(arr, shape, name="result"):
 
 
 @contextlib.contextmanager
-def checking(what: str):
+def checking(what: str, error_hint: str | None = None):
     """Wrap a check cell: stubs report "not implemented yet", failures stay short.
 
-    On success prints ``✓ <what>: all checks passed``.
+    On success prints ``✓ <what>: all checks passed``. When the learner's code raises an
+    ordinary error (a shape or index bug), the failure says so with ``error_hint`` - what that
+    error usually means in this exercise - or a generic hint about shapes.
     """
     try:
         yield
@@ -221,7 +223,7 @@ def checking(what: str):
     except (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError, FloatingPointError) as exc:
         raise CheckFailed(
             f"{FAIL} {what}: your code raised {type(exc).__name__}: {exc}\n"
-            "  hint: print the shapes of your intermediate arrays; most bugs here are shape bugs"
+            f"  hint: {error_hint or 'print the shapes of your intermediate arrays; most bugs here are shape bugs'}"
         ) from None
     else:
         passed(what, "all checks passed")
