@@ -2,178 +2,29 @@
 # Do not edit: change the notebook, then run `make export`. Each block below starts with
 # `# %% <notebook>, cell <n>`: n counts the notebook's cells from 0, Markdown included.
 
-# %% notebooks/01_knn.ipynb, cell 6 - 1. The data-driven approach
-"""k-Nearest Neighbor classifier with the CS231n API, L2 and L1 distances (notebook 01).
+# %% notebooks/01_knn.ipynb, cell 9 - 2. Distances between images
+"""k-Nearest Neighbor with the CS231n API, L2 and L1 distances (notebook 01).
 
-Functional core: ``compute_distances_two_loops`` / ``_one_loop`` / ``_no_loops`` (``(X,
-X_train, metric) -> dists``), ``predict_labels`` (majority vote, ties go to the smaller label)
-and ``cross_validate_k``; thin stateful wrapper :class:`KNearestNeighbor` (``train``,
-``predict(X, k=1, num_loops=0)`` and the same methods without ``X_train``); pictures:
-``show_neighbors`` and ``show_knn_vote`` (the function behind the notebook's k slider).
-
-Distances are computed in float32 unless an input is float64 (integer images are converted to
-float32). The no-loop versions never allocate an (N, M, D) temporary: L2 uses
-||x||^2 + ||y||^2 - 2 x.y (one matrix product), L1 works in blocks of at most
-``L1_BLOCK_BYTES``. Bad input is a ``ValueError`` naming the argument.
+Functions ``compute_distances_*(X, X_train, metric) -> dists``, ``predict_labels`` (ties go to
+the smaller label), ``cross_validate_k``, ``choose_k``; :class:`KNearestNeighbor` wraps them.
 """
-import numbers
-
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import MaxNLocator
 from tqdm.auto import trange
 
-from cs231n_helpers.plotting import CourseFigure
+from cs231n_helpers.plotting import show_neighbor_rows, show_vote
+from cs231n_helpers.utils import add_to_class
+from cs231n_helpers.validation import (as_int, check_array, check_choice, check_finite, check_float_2d,
+                                       check_labels, check_same_features)
 
 __all__ = ["KNearestNeighbor", "compute_distances_two_loops", "compute_distances_one_loop",
            "compute_distances_no_loops", "l1_distances_blocked", "squared_norms", "predict_labels",
-           "cross_validate_k", "nearest_neighbors", "show_neighbors", "show_knn_vote",
+           "cross_validate_k", "choose_k", "nearest_neighbors", "show_neighbors", "show_knn_vote",
            "METRICS", "L1_BLOCK_BYTES"]
-
 METRICS = ("l2", "l1")
 L1_BLOCK_BYTES = 4 * 2**20  # largest (rows, cols, D) block the no-loop L1 distances allocate
 
 
-def _check_metric(metric):
-    if not isinstance(metric, str) or metric.lower() not in METRICS:
-        raise ValueError(f"metric must be 'l2' (Euclidean) or 'l1' (Manhattan), got {metric!r}")
-    return metric.lower()
-
-
-def _as_float_2d(X, name):
-    """X as a 2-D float array (float32 unless it is float64), at least one row and one column."""
-    X = np.asarray(X)
-    if X.ndim != 2:
-        hint = f"; flatten images first: {name}.reshape(len({name}), -1)" if X.ndim > 2 else ""
-        raise ValueError(f"{name} must be a 2-D array (num_examples, num_features), got shape {X.shape}{hint}")
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"{name} is empty (shape {X.shape}): expected at least one row and one feature")
-    if X.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must hold numbers, got dtype {X.dtype}")
-    if X.dtype != np.float64:
-        X = X.astype(np.float32, copy=False)
-    return X
-
-
-def _check_pair(X, X_train):
-    """Both inputs as float arrays of one dtype with the same number of features."""
-    X, X_train = _as_float_2d(X, "X"), _as_float_2d(X_train, "X_train")
-    if X.shape[1] != X_train.shape[1]:
-        raise ValueError(f"X has {X.shape[1]} features per row but X_train has {X_train.shape[1]}: "
-                         "test and training data must have the same number of columns")
-    dtype = np.result_type(X.dtype, X_train.dtype)
-    return X.astype(dtype, copy=False), X_train.astype(dtype, copy=False)
-
-
-def _check_finite(X, name):
-    if not np.isfinite(X).all():
-        raise ValueError(f"{name} contains NaN or inf: expected finite numbers")
-
-
-def _check_labels(y, n, name, what):
-    """Integer labels 0..C-1, one per row of ``what`` (n of them)."""
-    y = np.asarray(y)
-    if y.ndim != 1 or y.shape[0] != n:
-        raise ValueError(f"{name} must be a 1-D array with one label per {what} ({n}), got shape {y.shape}")
-    if y.dtype.kind not in "iu":
-        raise ValueError(f"{name} must hold integer class labels 0..C-1, got dtype {y.dtype} "
-                         f"(convert with {name}.astype(int))")
-    if y.min() < 0:
-        raise ValueError(f"{name} has labels out of range: expected integers 0..C-1, found {y.min()}")
-    return y
-
-
-def _check_k(k, num_train):
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
-        raise ValueError(f"k must be an int (the number of neighbours that vote), got {k!r}")
-    if not 1 <= k <= num_train:
-        raise ValueError(f"k must be between 1 and the number of training images ({num_train}), got {k}")
-    return int(k)
-
-
-# %% notebooks/01_knn.ipynb, cell 8 - 1. The data-driven approach
-class KNearestNeighbor:
-    """k-Nearest Neighbor classifier with L2 (default) or L1 distance.
-
-    >>> knn = KNearestNeighbor()             # or KNearestNeighbor(metric="l1")
-    >>> knn.train(X_train, y_train)          # memorizes the data: O(1)
-    >>> y_pred = knn.predict(X_test, k=5)    # O(N * D) per test image
-
-    Distances are computed in float32 unless the data is float64.
-    """
-
-    def __init__(self, metric="l2"):
-        self.metric = _check_metric(metric)
-        self.X_train = None
-        self.y_train = None
-        self.num_classes = 0
-        self._train_sq_norms = None  # ||X_train[j]||^2, cached by the first no-loop L2 call
-
-    def train(self, X, y):
-        """Memorize the training data (no copy for float arrays).
-
-        Inputs:
-        - X: (num_train, D) training data; integer images are converted to float32.
-        - y: (num_train,) integer labels 0..C-1.
-        """
-        X = _as_float_2d(X, "X")
-        _check_finite(X, "X")
-        y = _check_labels(y, X.shape[0], "y", "row of X")
-        self.X_train, self.y_train = X, y
-        self.num_classes = int(y.max()) + 1
-        self._train_sq_norms = None
-
-    def _check_X(self, X):
-        if self.X_train is None:
-            raise RuntimeError("this KNearestNeighbor is not trained yet: call train(X_train, y_train) first")
-        X = _as_float_2d(X, "X")
-        if X.shape[1] != self.X_train.shape[1]:
-            raise ValueError(f"X has {X.shape[1]} features per row but the training data has "
-                             f"{self.X_train.shape[1]}: expected X of shape (num_test, {self.X_train.shape[1]})")
-        _check_finite(X, "X")
-        return X
-
-    def predict(self, X, k=1, num_loops=0):
-        """Predict labels for X of shape (num_test, D): the majority vote of the k nearest
-        training images. num_loops (0, 1 or 2) picks the distance implementation.
-        Returns y_pred of shape (num_test,)."""
-        if self.X_train is None:
-            raise RuntimeError("this KNearestNeighbor is not trained yet: call train(X_train, y_train) first")
-        _check_k(k, self.X_train.shape[0])
-        if num_loops == 0:
-            dists = self.compute_distances_no_loops(X)
-        elif num_loops == 1:
-            dists = self.compute_distances_one_loop(X)
-        elif num_loops == 2:
-            dists = self.compute_distances_two_loops(X)
-        else:
-            raise ValueError(f"num_loops must be 0, 1 or 2, got {num_loops!r}")
-        return self.predict_labels(dists, k=k)
-
-    def compute_distances_two_loops(self, X, progress=False):
-        """(num_test, num_train) distances, a Python loop over test and training rows."""
-        return compute_distances_two_loops(self._check_X(X), self.X_train, self.metric, progress=progress)
-
-    def compute_distances_one_loop(self, X):
-        """(num_test, num_train) distances, a loop over test rows only."""
-        return compute_distances_one_loop(self._check_X(X), self.X_train, self.metric)
-
-    def compute_distances_no_loops(self, X):
-        """(num_test, num_train) distances, fully vectorized."""
-        X = self._check_X(X)
-        if self.metric == "l2" and self._train_sq_norms is None:
-            self._train_sq_norms = squared_norms(self.X_train)
-        return compute_distances_no_loops(X, self.X_train, self.metric, train_sq_norms=self._train_sq_norms)
-
-    def predict_labels(self, dists, k=1):
-        """Majority vote of the k nearest training images for each row of dists
-        (num_test, num_train); ties go to the smaller label. Returns (num_test,) labels."""
-        if self.y_train is None:
-            raise RuntimeError("this KNearestNeighbor is not trained yet: call train(X_train, y_train) first")
-        return predict_labels(dists, self.y_train, k=k, num_classes=self.num_classes)
-
-
-# %% notebooks/01_knn.ipynb, cell 12 - 2. Distances between images
+# %% notebooks/01_knn.ipynb, cell 11 - Exercise 1: two loops
 def compute_distances_two_loops(X, X_train, metric="l2", progress=False):
     """Distance between each test row and each training row, with two nested loops.
 
@@ -186,8 +37,8 @@ def compute_distances_two_loops(X, X_train, metric="l2", progress=False):
     Returns:
     - dists: (num_test, num_train) array; dists[i, j] is the distance between X[i] and X_train[j].
     """
-    metric = _check_metric(metric)
-    X, X_train = _check_pair(X, X_train)
+    metric = check_choice(metric, "metric", METRICS)
+    X, X_train = check_same_features(X, X_train)
     num_test, num_train = X.shape[0], X_train.shape[0]
     dists = np.zeros((num_test, num_train), dtype=X.dtype)
     for i in trange(num_test, desc="two loops", disable=not progress):
@@ -200,14 +51,14 @@ def compute_distances_two_loops(X, X_train, metric="l2", progress=False):
     return dists
 
 
-# %% notebooks/01_knn.ipynb, cell 16 - Exercise 2: one loop
+# %% notebooks/01_knn.ipynb, cell 15 - Exercise 2: one loop
 def compute_distances_one_loop(X, X_train, metric="l2"):
     """Distances with one loop over the test rows (vectorized over the training rows).
 
     Inputs and returns as compute_distances_two_loops.
     """
-    metric = _check_metric(metric)
-    X, X_train = _check_pair(X, X_train)
+    metric = check_choice(metric, "metric", METRICS)
+    X, X_train = check_same_features(X, X_train)
     num_test, num_train = X.shape[0], X_train.shape[0]
     dists = np.zeros((num_test, num_train), dtype=X.dtype)
     for i in range(num_test):
@@ -219,21 +70,12 @@ def compute_distances_one_loop(X, X_train, metric="l2"):
     return dists
 
 
-# %% notebooks/01_knn.ipynb, cell 21 - Exercise 3: no loops
-def squared_norms(X):
-    """Row-wise squared Euclidean norms ||X[i]||^2, shape (N,), in X's dtype (no temporary)."""
-    return np.einsum("ij,ij->i", X, X)
-
-
+# %% notebooks/01_knn.ipynb, cell 18 - No loops for L1: blocks (given)
 def l1_distances_blocked(X, X_train, block_bytes=L1_BLOCK_BYTES):
-    """L1 distances for all pairs without an (N, M, D) temporary.
-
-    Works on blocks of (rows of X) x (rows of X_train) x D whose size is at most ``block_bytes``
-    (one reusable buffer), writing each block's sums into the (N, M) output.
-    """
-    X, X_train = _check_pair(X, X_train)
-    if isinstance(block_bytes, bool) or not isinstance(block_bytes, numbers.Integral) or block_bytes < 1:
-        raise ValueError(f"block_bytes must be a positive int, got {block_bytes!r}")
+    """L1 distances for all pairs without an (N, M, D) temporary: blocks of (rows of X) x (rows of
+    X_train) x D of at most ``block_bytes`` (one reusable buffer), summed into the (N, M) output."""
+    X, X_train = check_same_features(X, X_train)
+    block_bytes = as_int(block_bytes, "block_bytes", minimum=1)
     (N, D), M = X.shape, X_train.shape[0]
     dists = np.empty((N, M), dtype=X.dtype)
     pairs = max(1, block_bytes // (D * X.itemsize))   # (test row, training row) pairs per block
@@ -251,6 +93,12 @@ def l1_distances_blocked(X, X_train, block_bytes=L1_BLOCK_BYTES):
     return dists
 
 
+# %% notebooks/01_knn.ipynb, cell 20 - Exercise 3: no loops (L2)
+def squared_norms(X):
+    """Row-wise squared Euclidean norms ||X[i]||^2, shape (N,), in X's dtype (no temporary)."""
+    return np.einsum("ij,ij->i", X, X)
+
+
 def compute_distances_no_loops(X, X_train, metric="l2", train_sq_norms=None):
     """Distances for all pairs with no Python loop and no (N, M, D) temporary.
 
@@ -264,16 +112,14 @@ def compute_distances_no_loops(X, X_train, metric="l2", train_sq_norms=None):
     Returns:
     - dists: (num_test, num_train) array, float32 unless an input is float64.
     """
-    metric = _check_metric(metric)
-    X, X_train = _check_pair(X, X_train)
+    metric = check_choice(metric, "metric", METRICS)
+    X, X_train = check_same_features(X, X_train)
     if metric == "l1":
         return l1_distances_blocked(X, X_train)
     if train_sq_norms is None:
         train_sq_norms = squared_norms(X_train)
-    train_sq_norms = np.asarray(train_sq_norms, dtype=X.dtype)
-    if train_sq_norms.shape != (X_train.shape[0],):
-        raise ValueError(f"train_sq_norms must have shape ({X_train.shape[0]},) (one per row of X_train), "
-                         f"got {train_sq_norms.shape}")
+    train_sq_norms = check_array(np.asarray(train_sq_norms, dtype=X.dtype), "train_sq_norms",
+                                 shape=(len(X_train),), what="(num_train,)")
     dists = X @ X_train.T                         # (N, M) dot products x.y: the one O(N*M*D) step
     dists *= -2
     dists += squared_norms(X)[:, None]            # + ||x||^2 down each row
@@ -283,7 +129,60 @@ def compute_distances_no_loops(X, X_train, metric="l2", train_sq_norms=None):
     return dists
 
 
-# %% notebooks/01_knn.ipynb, cell 34 - 3. Predicting labels: the vote
+# %% notebooks/01_knn.ipynb, cell 35 - 3. The classifier
+class KNearestNeighbor:
+    """kNN classifier with the CS231n API: L2 distance by default, ``KNearestNeighbor(metric="l1")``
+    for L1. ``train`` memorizes (one O(N * D) pass to check for NaN); ``predict`` costs O(N * D)
+    per test image."""
+
+    def __init__(self, metric="l2"):
+        self.metric = check_choice(metric, "metric", METRICS)
+        self.X_train = self.y_train = self._train_sq_norms = None
+        self.num_classes = 0
+
+    def train(self, X, y):
+        """Memorize X (num_train, D) and integer labels y (num_train,): no copy of float arrays."""
+        X = check_finite(check_float_2d(X, "X"), "X")
+        y = check_labels(y, "y", n=len(X), what="row of X")
+        self.X_train, self.y_train, self.num_classes = X, y, int(y.max()) + 1
+        self._train_sq_norms = None               # ||X_train[j]||^2, computed by the first no-loop call
+
+    def predict(self, X, k=1, num_loops=0):
+        """Labels (num_test,) of X (num_test, D); num_loops (0, 1 or 2) picks the distance version."""
+        compute = (self.compute_distances_no_loops, self.compute_distances_one_loop,
+                   self.compute_distances_two_loops)[check_choice(num_loops, "num_loops", (0, 1, 2))]
+        return self.predict_labels(compute(X), k=k)
+
+    def compute_distances_two_loops(self, X, progress=False):
+        return compute_distances_two_loops(self._test_data(X), self.X_train, self.metric, progress)
+
+    def compute_distances_one_loop(self, X):
+        return compute_distances_one_loop(self._test_data(X), self.X_train, self.metric)
+
+    def compute_distances_no_loops(self, X):
+        X = self._test_data(X)
+        if self.metric == "l2" and self._train_sq_norms is None:
+            self._train_sq_norms = squared_norms(self.X_train)
+        return compute_distances_no_loops(X, self.X_train, self.metric, self._train_sq_norms)
+
+    def predict_labels(self, dists, k=1):
+        return predict_labels(dists, self._trained().y_train, k=k, num_classes=self.num_classes)
+
+
+# %% notebooks/01_knn.ipynb, cell 37 - 3. The classifier
+@add_to_class(KNearestNeighbor)
+def _trained(self):
+    if self.X_train is None:
+        raise RuntimeError("this KNearestNeighbor is not trained yet: call train(X_train, y_train) first")
+    return self
+
+
+@add_to_class(KNearestNeighbor)
+def _test_data(self, X):
+    return check_finite(check_same_features(X, self._trained().X_train)[0], "X")
+
+
+# %% notebooks/01_knn.ipynb, cell 41 - 4. Predicting labels: the vote
 def predict_labels(dists, y_train, k=1, num_classes=None):
     """Majority vote among the k nearest training images.
 
@@ -298,15 +197,10 @@ def predict_labels(dists, y_train, k=1, num_classes=None):
       label. (Which of several training images at exactly the same distance gets the k-th
       place is not specified.)
     """
-    dists = np.asarray(dists)
-    if dists.ndim != 2 or dists.shape[0] == 0 or dists.shape[1] == 0:
-        raise ValueError(f"dists must be a non-empty 2-D array (num_test, num_train), got shape {dists.shape}")
-    y_train = _check_labels(y_train, dists.shape[1], "y_train", "column of dists")
-    k = _check_k(k, dists.shape[1])
-    if num_classes is None:
-        num_classes = int(y_train.max()) + 1
-    if y_train.max() >= num_classes:
-        raise ValueError(f"y_train has labels out of range: expected 0..{num_classes - 1}, found {y_train.max()}")
+    dists = check_float_2d(dists, "dists")
+    y_train = check_labels(y_train, "y_train", n=dists.shape[1], num_classes=num_classes, what="column of dists")
+    k = as_int(k, "k", minimum=1, maximum=dists.shape[1])
+    num_classes = int(y_train.max()) + 1 if num_classes is None else num_classes
     num_test = dists.shape[0]
     nearest = np.argpartition(dists, k - 1, axis=1)[:, :k]    # (num_test, k): the k smallest, unordered
     closest_y = y_train[nearest]                               # (num_test, k): their labels
@@ -316,93 +210,32 @@ def predict_labels(dists, y_train, k=1, num_classes=None):
     return y_pred
 
 
-# %% notebooks/01_knn.ipynb, cell 40 - What does "nearest" mean here?
+# %% notebooks/01_knn.ipynb, cell 47 - What does "nearest" mean here?
 def nearest_neighbors(classifier, X, k):
     """The k nearest training images of each row of X, closest first.
 
     Returns (indices, distances), both of shape (len(X), k): indices into classifier.X_train.
     """
     dists = classifier.compute_distances_no_loops(X)
-    k = _check_k(k, dists.shape[1])
+    k = as_int(k, "k", minimum=1, maximum=dists.shape[1])
     idx = np.argpartition(dists, k - 1, axis=1)[:, :k]      # the same k that predict_labels uses
     d = np.take_along_axis(dists, idx, axis=1)
     order = np.argsort(d, axis=1, kind="stable")
     return np.take_along_axis(idx, order, axis=1), np.take_along_axis(d, order, axis=1)
 
 
-def _as_image(row, shape):
-    """A flat row as an image for imshow: pixel values 0..255 scaled to 0..1, else min-max."""
-    img = np.asarray(row, dtype=np.float64).reshape(shape)
-    lo, hi = img.min(), img.max()
-    if lo >= 0 and hi <= 255:
-        img = img / 255.0 if hi > 1 else img
-    else:
-        img = (img - lo) / (hi - lo) if hi > lo else np.zeros_like(img)
-    return img[..., 0] if img.shape[-1] == 1 else img
-
-
-def _name(label, class_names):
-    return str(class_names[label]) if class_names is not None else str(label)
-
-
-def _check_index(idx, n, name="idx"):
-    if isinstance(idx, bool) or not isinstance(idx, numbers.Integral) or not 0 <= idx < n:
-        raise ValueError(f"{name} must be an int between 0 and {n - 1} (a row of X), got {idx!r}")
-    return int(idx)
-
-
-def _mosaic(ax, grid, image_shape, gap=4, first_gap=8, text_room=15):
-    """Draw rows of (flat image, title, colour, bold) as ONE image on ax (fast to render even for
-    many tiles); the first column stands apart. Returns the mosaic's (width, height) in pixels."""
-    h, w = image_shape[0], image_shape[1]
-    W, H = _mosaic_size(grid, image_shape, gap, first_gap, text_room)
-    canvas = np.ones((H, W, 3))
-    for r, row in enumerate(grid):
-        y0 = r * (h + text_room) + text_room
-        for c, (flat, title, color, bold) in enumerate(row):
-            x0 = c * (w + gap) + (first_gap if c >= 1 else 0)
-            img = _as_image(flat, image_shape)
-            canvas[y0:y0 + h, x0:x0 + w] = img[..., None] if img.ndim == 2 else img[..., :3]
-            ax.text(x0 + w / 2, y0 - 1, title, ha="center", va="bottom", fontsize=7, color=color,
-                    fontweight="bold" if bold else "normal")
-    ax.imshow(canvas, interpolation="nearest")
-    ax.set_xlim(-0.5, W - 0.5)
-    ax.set_ylim(H - 0.5, -0.5)
-    ax.axis("off")
-    return W, H
-
-
-def _mosaic_size(grid, image_shape, gap=4, first_gap=8, text_room=15):
-    ncols = max(len(row) for row in grid)
-    return (ncols * (image_shape[1] + gap) - gap + (first_gap if ncols > 1 else 0),
-            len(grid) * (image_shape[0] + text_room))
-
-
-def _truth_color(label, truth):
-    return "black" if truth is None else ("green" if label == truth else "red")
-
-
 def show_neighbors(classifier, X, indices, k=8, class_names=None, y_true=None, image_shape=(32, 32, 3)):
     """One row per test image X[i] (i in indices): the image, then its k nearest training images,
-    closest first, titled with their class and distance (green: the class of y_true[i], red: another).
-    Returns the Figure."""
-    indices = [_check_index(i, len(X), "indices") for i in np.atleast_1d(indices).tolist()]
-    nn_idx, nn_d = nearest_neighbors(classifier, np.asarray(X)[indices], k)
-    grid = []
-    for r, i in enumerate(indices):
-        truth = None if y_true is None else int(y_true[i])
-        row = [(X[i], "test" if truth is None else f"test: {_name(truth, class_names)}", "black", True)]
-        for j, dist in zip(nn_idx[r], nn_d[r]):
-            label = int(classifier.y_train[j])
-            row.append((classifier.X_train[j], f"{_name(label, class_names)}\n{dist:.0f}", _truth_color(label, truth), False))
-        grid.append(row)
-    W, H = _mosaic_size(grid, image_shape)
-    fig = plt.figure(figsize=(W / 28, H / 28), FigureClass=CourseFigure)
-    _mosaic(fig.add_axes([0, 0, 1, 1]), grid, image_shape)
-    return fig
+    closest first, titled with class and distance (green: the class y_true[i]). Returns the Figure."""
+    X = np.asarray(X)
+    rows = [as_int(i, "indices", minimum=0, maximum=len(X) - 1) for i in np.atleast_1d(indices).tolist()]
+    nn_idx, nn_d = nearest_neighbors(classifier, X[rows], k)
+    return show_neighbor_rows(X[rows], classifier.X_train[nn_idx], classifier.y_train[nn_idx], nn_d,
+                              class_names=class_names, y_true=None if y_true is None else np.asarray(y_true)[rows],
+                              image_shape=image_shape)
 
 
-# %% notebooks/01_knn.ipynb, cell 49 - 5. Choosing k by cross-validation
+# %% notebooks/01_knn.ipynb, cell 58 - Exercise 5: the cross-validation loop
 def cross_validate_k(X, y, k_choices, num_folds=5, metric="l2"):
     """num_folds-fold cross-validation of kNN over the values of k.
 
@@ -415,19 +248,14 @@ def cross_validate_k(X, y, k_choices, num_folds=5, metric="l2"):
     Returns:
     - k_to_accuracies: dict k -> list of num_folds accuracies (fold 0 first).
     """
-    metric = _check_metric(metric)
-    X = _as_float_2d(X, "X")
-    y = _check_labels(y, X.shape[0], "y", "row of X")
-    if isinstance(num_folds, bool) or not isinstance(num_folds, numbers.Integral) or not 2 <= num_folds <= len(X):
-        raise ValueError(f"num_folds must be an int between 2 and the number of examples ({len(X)}), got {num_folds!r}")
+    X, metric = check_float_2d(X, "X"), check_choice(metric, "metric", METRICS)
+    y = check_labels(y, "y", n=len(X), what="row of X")
+    num_folds = as_int(num_folds, "num_folds", minimum=2, maximum=len(X))
     k_choices = list(k_choices)
-    if not k_choices:
-        raise ValueError("k_choices must list at least one value of k")
     smallest_train = len(X) - -(-len(X) // num_folds)  # training size when the largest fold is held out
-    for k in k_choices:
-        _check_k(k, smallest_train)
-    X_folds = np.array_split(X, num_folds)
-    y_folds = np.array_split(y, num_folds)
+    for k in [len(k_choices)] + k_choices:             # at least one k; each k fits in every training set
+        as_int(k, "k_choices", minimum=1, maximum=smallest_train)
+    X_folds, y_folds = np.array_split(X, num_folds), np.array_split(y, num_folds)
     k_to_accuracies = {k: [] for k in k_choices}
     for f in range(num_folds):
         classifier = KNearestNeighbor(metric=metric)
@@ -440,52 +268,35 @@ def cross_validate_k(X, y, k_choices, num_folds=5, metric="l2"):
     return k_to_accuracies
 
 
-# %% notebooks/01_knn.ipynb, cell 56 - 6. Play with k
-def show_knn_vote(classifier, X, idx, k, class_names=None, y_true=None, image_shape=(32, 32, 3), max_shown=10):
-    """One test image X[idx], its k nearest training images and their vote.
+# %% notebooks/01_knn.ipynb, cell 63 - Exercise 6: choose k
+def choose_k(k_to_accuracies):
+    """The k with the best mean cross-validation accuracy.
 
     Inputs:
-    - classifier: a trained KNearestNeighbor; X: (num_test, D) test data; idx: a row of X.
-    - k: number of neighbours that vote (1 <= k <= number of training images).
-    - class_names, y_true (optional): names for the labels, true labels of X.
-    - image_shape: shape of one image (rows of X are flattened images); max_shown: images drawn.
+    - k_to_accuracies: dict k -> list of num_folds accuracies, as cross_validate_k returns it.
 
     Returns:
-    - (fig, votes): the Figure and votes, an int array of shape (num_classes,) with the number
-      of the k neighbours in each class; the prediction is votes.argmax() (ties -> smaller label).
+    - best_k: the k (a key of k_to_accuracies) with the highest mean; ties go to the smaller k.
+    - mean_accuracies: (num_k,) array, the mean over the folds for each k in increasing order.
     """
-    X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2-D array (num_test, D), got shape {X.shape}")
-    idx = _check_index(idx, len(X))
+    k_choices = sorted(k_to_accuracies)
+    accuracies = np.array([k_to_accuracies[k] for k in k_choices], dtype=np.float64)  # (num_k, num_folds)
+    mean_accuracies = accuracies.mean(axis=1)                  # over the folds: one mean per k
+    best_k = k_choices[int(np.argmax(mean_accuracies))]        # first maximum: ties -> smaller k
+    return best_k, mean_accuracies
+
+
+# %% notebooks/01_knn.ipynb, cell 69 - 7. Play with k
+def show_knn_vote(classifier, X, idx, k, class_names=None, y_true=None, image_shape=(32, 32, 3), max_shown=10):
+    """One test image X[idx], its k nearest training images (the first max_shown drawn) and their vote.
+
+    Returns (fig, votes): votes, an int array (num_classes,), counts the k neighbours of each class;
+    the prediction is votes.argmax() (ties -> smaller label), as predict_labels says.
+    """
+    X = check_float_2d(X, "X")
+    idx = as_int(idx, "idx", minimum=0, maximum=len(X) - 1)
     nn_idx, nn_d = nearest_neighbors(classifier, X[idx:idx + 1], k)
-    labels = classifier.y_train[nn_idx[0]]
     C = max(classifier.num_classes, len(class_names) if class_names is not None else 0)
-    votes = np.bincount(labels, minlength=C)
-    pred = int(np.argmax(votes))
-    shown = min(len(labels), max_shown)
-    truth = None if y_true is None else int(y_true[idx])
-    row = [(X[idx], "test" if truth is None else f"test: {_name(truth, class_names)}", "black", True)]
-    for c in range(shown):
-        label = int(labels[c])
-        row.append((classifier.X_train[nn_idx[0, c]], f"{_name(label, class_names)}\n{nn_d[0, c]:.0f}",
-                    _truth_color(label, truth), False))
-    W, H = _mosaic_size([row], image_shape)
-    width = max(6.0, W / 28)
-    top, bar = H / W * width, 1.8                     # inches: the image row keeps its aspect ratio
-    fig = plt.figure(figsize=(width, top + bar + 1.1), FigureClass=CourseFigure)
-    total = top + bar + 1.1
-    _mosaic(fig.add_axes([0, 1 - top / total, 1, top / total]), [row], image_shape)
-    ax = fig.add_axes([0.08, 0.55 / total, 0.9, bar / total])
-    names = [_name(c, class_names) for c in range(C)]
-    win = "C0" if truth is None else ("green" if pred == truth else "red")
-    ax.bar(range(C), votes, color=[win if c == pred else "0.6" for c in range(C)])
-    ax.set_xticks(range(C))
-    ax.set_xticklabels(names, rotation=30, fontsize=8)
-    ax.set_ylabel("votes")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    more = f" (first {shown} shown)" if shown < len(labels) else ""
-    verdict = "" if truth is None else (" - correct" if pred == truth else " - wrong")
-    ax.set_title(f"k = {len(labels)}{more}: predicted {_name(pred, class_names)} with {votes[pred]} of "
-                 f"{len(labels)} votes{verdict}", fontsize=9)
-    return fig, votes
+    return show_vote(X[idx], classifier.X_train[nn_idx[0]], classifier.y_train[nn_idx[0]], nn_d[0], C,
+                     class_names=class_names, y_true=None if y_true is None else int(y_true[idx]),
+                     image_shape=image_shape, max_shown=max_shown)

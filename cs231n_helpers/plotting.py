@@ -42,6 +42,9 @@ __all__ = [
     "plot_training",
     "confusion_matrix",
     "plot_confusion_matrix",
+    "show_neighbor_rows",  # notebook 01
+    "show_vote",
+    "plot_cross_validation",
     "show_conv_filters",
     "show_feature_maps",
     "plot_decision_regions",
@@ -541,5 +544,151 @@ def plot_decision_regions(predict_fn, X, y, ax=None, title=None, resolution=200,
     ax.set_aspect("equal")
     if title:
         ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- notebook 01: k-Nearest Neighbor
+def _flat_image(row, image_shape):
+    """A flattened image row as a float (H, W, 3) tile in [0, 1] (gray images repeated on 3 channels)."""
+    img = _displayable(np.asarray(row).reshape(image_shape))
+    img = img / 255.0 if img.dtype == np.uint8 else img.astype(np.float64)
+    return np.repeat(img[..., None], 3, axis=-1) if img.ndim == 2 else img[..., :3]
+
+
+def _mosaic(ax, grid, image_shape, gap=4, first_gap=8, text_room=15):
+    """Draw rows of tiles ``(flat image, title, colour, bold)`` as ONE image on ``ax`` (fast to
+    render, also for many tiles); the first column stands apart. Returns (width, height) in pixels."""
+    h, w = image_shape[0], image_shape[1]
+    ncols = max(len(row) for row in grid)
+    W = ncols * (w + gap) - gap + (first_gap if ncols > 1 else 0)
+    H = len(grid) * (h + text_room)
+    canvas = np.ones((H, W, 3))
+    for r, row in enumerate(grid):
+        y0 = r * (h + text_room) + text_room
+        for c, (flat, title, color, bold) in enumerate(row):
+            x0 = c * (w + gap) + (first_gap if c >= 1 else 0)
+            canvas[y0:y0 + h, x0:x0 + w] = _flat_image(flat, image_shape)
+            ax.text(x0 + w / 2, y0 - 1, title, ha="center", va="bottom", fontsize=7, color=color,
+                    fontweight="bold" if bold else "normal")
+    ax.imshow(canvas, interpolation="nearest")
+    ax.set_xlim(-0.5, W - 0.5)
+    ax.set_ylim(H - 0.5, -0.5)
+    ax.axis("off")
+    return W, H
+
+
+def _neighbor_row(query, neighbors, labels, distances, class_names, truth):
+    """One mosaic row: the query image, then each neighbour titled with its class and distance,
+    green when it has the query's class ``truth``, red when not (black when truth is None)."""
+    def name(label):
+        return _label_text(int(label), class_names)
+
+    row = [(query, "test" if truth is None else f"test: {name(truth)}", "black", True)]
+    for img, label, dist in zip(neighbors, labels, distances):
+        color = "black" if truth is None else ("green" if int(label) == int(truth) else "red")
+        row.append((img, f"{name(label)}\n{dist:.0f}", color, False))
+    return row
+
+
+def _check_neighbors(queries, neighbors, labels, distances):
+    q = _as_array(queries, "queries")
+    if q.ndim != 2:
+        raise ValueError(f"queries must have shape (Q, D) (flattened images), got {q.shape}")
+    nb = _as_array(neighbors, "neighbors")
+    if nb.shape[:1] != q.shape[:1] or nb.ndim != 3 or nb.shape[2] != q.shape[1]:
+        raise ValueError(f"neighbors must have shape ({q.shape[0]}, k, {q.shape[1]}), got {nb.shape}")
+    for name, a in (("labels", labels), ("distances", distances)):
+        if np.shape(a) != nb.shape[:2]:
+            raise ValueError(f"{name} must have shape {nb.shape[:2]} (one per neighbour), got {np.shape(a)}")
+    return q, nb, np.asarray(labels), np.asarray(distances)
+
+
+def show_neighbor_rows(queries, neighbors, labels, distances, class_names=None, y_true=None,
+                       image_shape=(32, 32, 3)):
+    """One row per query image: the image, then its neighbours (closest first, as given), each
+    titled with its class and distance; green when it has the query's class ``y_true[q]``.
+
+    Inputs: queries (Q, D) flattened images; neighbors (Q, k, D); labels (Q, k) int;
+    distances (Q, k); class_names (optional); y_true (Q,) or None. Returns the Figure.
+    """
+    q, nb, labels, distances = _check_neighbors(queries, neighbors, labels, distances)
+    grid = [_neighbor_row(q[r], nb[r], labels[r], distances[r], class_names,
+                          None if y_true is None else y_true[r]) for r in range(len(q))]
+    ncols = nb.shape[1] + 1
+    W, H = ncols * (image_shape[1] + 4) + 4, len(grid) * (image_shape[0] + 15)
+    fig = plt.figure(figsize=(W / 28, H / 28), FigureClass=CourseFigure)
+    _mosaic(fig.add_axes([0, 0, 1, 1]), grid, image_shape)
+    return fig
+
+
+def show_vote(query, neighbors, labels, distances, num_classes, class_names=None, y_true=None,
+              image_shape=(32, 32, 3), max_shown=10):
+    """One query image, its k neighbours (the first ``max_shown`` drawn) and their vote as bars.
+
+    Inputs: query (D,); neighbors (k, D); labels (k,) int in 0..num_classes-1; distances (k,);
+    class_names (optional, num_classes names); y_true: the query's true label or None.
+    Returns (fig, votes): votes is an int array (num_classes,), the number of neighbours of each
+    class; the bar of the winner, np.argmax(votes) (ties: the smaller label), is coloured.
+    """
+    q, nb, labels, distances = _check_neighbors(np.asarray(query)[None], np.asarray(neighbors)[None],
+                                                np.asarray(labels)[None], np.asarray(distances)[None])
+    labels = labels[0].astype(np.int64)
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(f"labels must lie in 0..{num_classes - 1} (num_classes={num_classes})")
+    votes = np.bincount(labels, minlength=num_classes)
+    pred, k, shown = int(np.argmax(votes)), len(labels), min(len(labels), max_shown)
+    row = _neighbor_row(q[0], nb[0, :shown], labels[:shown], distances[0, :shown], class_names, y_true)
+    ncols = shown + 1
+    W, H = ncols * (image_shape[1] + 4) + 4, image_shape[0] + 15
+    width = max(6.0, W / 28)
+    top, bar = H / W * width, 1.8                      # inches: the image row keeps its aspect ratio
+    total = top + bar + 1.1
+    fig = plt.figure(figsize=(width, total), FigureClass=CourseFigure)
+    _mosaic(fig.add_axes([0, 1 - top / total, 1, top / total]), [row], image_shape)
+    ax = fig.add_axes([0.08, 0.55 / total, 0.9, bar / total])
+    names = [_label_text(c, class_names) for c in range(num_classes)]
+    win = "C0" if y_true is None else ("green" if pred == int(y_true) else "red")
+    ax.bar(range(num_classes), votes, color=[win if c == pred else "0.6" for c in range(num_classes)])
+    ax.set_xticks(range(num_classes))
+    ax.set_xticklabels(names, rotation=30, fontsize=8)
+    ax.set_ylabel("votes")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    more = f" (first {shown} shown)" if shown < k else ""
+    verdict = "" if y_true is None else (" - correct" if pred == int(y_true) else " - wrong")
+    ax.set_title(f"k = {k}{more}: predicted {names[pred]} with {votes[pred]} of {k} votes{verdict}", fontsize=9)
+    return fig, votes
+
+
+def plot_cross_validation(k_to_accuracies, title=None, ax=None):
+    """Cross-validation accuracy against k: every fold's accuracy as a grey dot, the mean over
+    the folds with +- one standard deviation as error bars; log-scaled k axis.
+
+    k_to_accuracies: dict k -> list of fold accuracies (as ``knn.cross_validate_k`` returns).
+    Returns the Figure (that of ``ax`` when given).
+    """
+    if not isinstance(k_to_accuracies, dict) or not k_to_accuracies:
+        raise ValueError("k_to_accuracies must be a non-empty dict: k -> list of fold accuracies")
+    ks = sorted(k_to_accuracies)
+    if min(ks) < 1:
+        raise ValueError(f"k_to_accuracies must have positive keys k, got {ks}")
+    if ax is None:
+        fig, axes = _subplots(1, 1, figsize=(7, 4))
+        ax = axes[0, 0]
+    else:
+        fig = ax.figure
+    for k in ks:
+        ax.scatter([k] * len(k_to_accuracies[k]), k_to_accuracies[k], color="gray", s=12, alpha=0.7)
+    means = [np.mean(k_to_accuracies[k]) for k in ks]
+    stds = [np.std(k_to_accuracies[k]) for k in ks]
+    ax.errorbar(ks, means, yerr=stds, color="C0", marker="o", capsize=4, label="mean +- std over folds")
+    ax.set_xscale("log")
+    ax.set_xticks(ks)
+    ax.set_xticklabels([str(k) for k in ks])
+    ax.minorticks_off()
+    ax.set_xlabel("k")
+    ax.set_ylabel("cross-validation accuracy")
+    ax.set_title(title or "cross-validation of k")
+    ax.legend()
     fig.tight_layout()
     return fig

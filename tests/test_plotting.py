@@ -158,3 +158,60 @@ def test_course_figure_displays_once():
             mock.patch("matplotlib.get_backend", return_value="module://matplotlib_inline.backend_inline"):
         fig._ipython_display_()
     assert not plt.fignum_exists(fig.number)
+
+
+# ----------------------------------------------------------------------------- notebook 01: kNN pictures
+def _knn_images(q=2, k=5, d=32 * 32 * 3):
+    r = np.random.default_rng(1)
+    return (r.integers(0, 256, size=(q, d)).astype(np.float32), r.integers(0, 256, size=(q, k, d)).astype(np.float32),
+            r.integers(0, 4, size=(q, k)), np.sort(r.random((q, k)) * 5000, axis=1))
+
+
+def test_show_neighbor_rows_titles_and_colours():
+    queries, neighbors, labels, dists = _knn_images()
+    y_true = labels[:, 0].copy()
+    fig = P.show_neighbor_rows(queries, neighbors, labels, dists, class_names=list("abcd"), y_true=y_true)
+    _check(fig, "knn_neighbor_rows")
+    texts = fig.axes[0].texts
+    assert len(texts) == 2 * 6 and texts[0].get_text() == f"test: {'abcd'[y_true[0]]}"
+    assert texts[1].get_text() == f"{'abcd'[labels[0, 0]]}\n{dists[0, 0]:.0f}" and texts[1].get_color() == "green"
+    wrong = [t for t, lab in zip(texts[1:6], labels[0]) if lab != y_true[0]]
+    assert all(t.get_color() == "red" for t in wrong)
+    with pytest.raises(ValueError, match="neighbors"):
+        P.show_neighbor_rows(queries, neighbors[:1], labels, dists)
+    with pytest.raises(ValueError, match="distances"):
+        P.show_neighbor_rows(queries, neighbors, labels, dists[:, :2])
+
+
+@pytest.mark.parametrize("k,max_shown", [(5, 10), (5, 3)])
+def test_show_vote_counts_and_draws_the_vote(k, max_shown):
+    queries, neighbors, labels, dists = _knn_images(q=1, k=k)
+    fig, votes = P.show_vote(queries[0], neighbors[0], labels[0], dists[0], 4, class_names=list("abcd"),
+                             y_true=int(labels[0, 0]), max_shown=max_shown)
+    _check(fig, f"knn_vote_{max_shown}")
+    assert votes.tolist() == np.bincount(labels[0], minlength=4).tolist()
+    images_ax, bars_ax = fig.axes
+    assert len(images_ax.texts) == 1 + min(k, max_shown)
+    assert [p.get_height() for p in bars_ax.patches] == votes.tolist()
+    assert f"k = {k}" in bars_ax.get_title() and f"predicted {'abcd'[np.argmax(votes)]}" in bars_ax.get_title()
+    with pytest.raises(ValueError, match="labels must lie in 0..2"):
+        P.show_vote(queries[0], neighbors[0], np.array([3, 0, 1, 2, 0]), dists[0], 3)
+
+
+def test_show_vote_tie_goes_to_the_smaller_label():
+    queries, neighbors, _, dists = _knn_images(q=1, k=4)
+    fig, votes = P.show_vote(queries[0], neighbors[0], np.array([3, 3, 1, 1]), dists[0], 4)
+    assert votes.tolist() == [0, 2, 0, 2] and "predicted 1 with 2 of 4" in fig.axes[1].get_title()
+
+
+def test_plot_cross_validation():
+    acc = {1: [0.2, 0.25, 0.22], 5: [0.3, 0.28, 0.27], 20: [0.26, 0.24, 0.25]}
+    fig = P.plot_cross_validation(acc, title="cv")
+    _check(fig, "knn_cross_validation")
+    ax = fig.axes[0]
+    line = ax.lines[0]
+    assert list(line.get_xdata()) == [1, 5, 20]
+    assert np.allclose(line.get_ydata(), [np.mean(acc[k]) for k in (1, 5, 20)])
+    assert len(ax.collections) >= 3 and ax.get_title() == "cv"
+    with pytest.raises(ValueError, match="k_to_accuracies"):
+        P.plot_cross_validation({})
