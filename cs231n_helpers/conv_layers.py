@@ -8,138 +8,66 @@
 CS231n API: ``conv_forward_*(x, w, b, conv_param) -> (out, cache)`` with x of shape
 (N, C, H, W), w (F, C, HH, WW), b (F,), ``conv_param = {'stride': S, 'pad': P}``, and
 ``conv_backward_*(dout, cache) -> (dx, dw, db)``. Deep-learning "convolution" is
-cross-correlation (the filter is not flipped), as in PyTorch. The fast version is pure NumPy
-(a strided view of the input, one matrix product) and keeps the dtype: float32 in, float32 out.
+cross-correlation (the filter is not flipped), as in PyTorch; output sizes round down as in
+PyTorch. The fast version is pure NumPy (im2col, then one matrix product per chunk of images)
+and keeps the dtype: float32 in, float32 out.
 """
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from cs231n_helpers.layers import relu_backward, relu_forward
-
-__all__ = ["conv_output_size", "conv_forward_naive", "conv_backward_naive",
-           "conv_forward_fast", "conv_backward_fast", "conv_relu_forward", "conv_relu_backward",
-           "conv_layer_stats"]
+from cs231n_helpers.validation import as_int, check_array, check_conv_inputs, compute_dtype
 
 
-def _as_int(value, name, minimum):
-    """``value`` as an int >= minimum, else a ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        kind = "positive" if minimum == 1 else "non-negative"
-        raise ValueError(f"{name} must be a {kind} integer, got {value}")
-    return int(value)
+def conv_output_size(size, filter_size, stride=1, pad=0, dilation=1, strict=False):
+    """Output width (or height) of a convolution: floor((W - F + 2P) / S) + 1.
 
-
-def conv_output_size(size, filter_size, stride=1, pad=0, dilation=1, strict=True):
-    """Output width (or height) of a convolution: (W - F + 2P) / S + 1.
-
-    Inputs:
-    - size: input width W (pixels)
-    - filter_size: filter width F
-    - stride: step S >= 1 between filter positions
-    - pad: P >= 0 zeros added on each side
-    - dilation: D >= 1; a dilated filter covers D*(F - 1) + 1 input pixels
-    - strict: True (default, as in CS231n) refuses a stride that does not tile the padded
-      input exactly; False rounds down, as PyTorch does
-
-    Returns the output size (int). Raises ValueError naming the parameter when the filter
-    does not fit or (strict) when the output size is not a whole number.
+    A dilated filter (dilation D) spans D*(F - 1) + 1 pixels. strict=True refuses a stride that
+    does not tile the padded input exactly (CS231n's rule); the default rounds down like PyTorch.
     """
-    size = _as_int(size, "size", 1)
-    filter_size = _as_int(filter_size, "filter_size", 1)
-    stride = _as_int(stride, "stride", 1)
-    pad = _as_int(pad, "pad", 0)
-    dilation = _as_int(dilation, "dilation", 1)
-    span = dilation * (filter_size - 1) + 1
-    room = size + 2 * pad - span
+    size, filter_size = as_int(size, "size", 1), as_int(filter_size, "filter_size", 1)
+    stride, pad = as_int(stride, "stride", 1), as_int(pad, "pad", 0)
+    span = as_int(dilation, "dilation", 1) * (filter_size - 1) + 1    # pixels one filter covers
+    room = size + 2 * pad - span                                       # how far it can slide
+    out = room // stride + 1
     if room < 0:
         raise ValueError(f"filter_size: a filter spanning {span} pixels does not fit in an input of "
                          f"{size} pixels + 2*{pad} padding; use a smaller filter or more padding")
     if strict and room % stride:
         raise ValueError(f"stride: (W - F + 2P)/S + 1 = ({size} - {span} + 2*{pad})/{stride} + 1 = "
-                         f"{room / stride + 1:g} is not a whole number, so the filter does not tile "
-                         f"the input; change stride or pad so that W - F + 2P = {room} is a multiple "
-                         f"of the stride")
-    return room // stride + 1
+                         f"{room / stride + 1:g} is not a whole number: the last {room % stride} column(s) "
+                         "would be skipped; change stride or pad, or use strict=False to round down")
+    return out
 
 
-def _conv_geometry(x, w, b, conv_param):
-    """Validate the inputs of a conv layer; return (stride, pad, H_out, W_out)."""
-    if not isinstance(x, np.ndarray) or x.ndim != 4:
-        raise ValueError(f"x must be a 4-D array of shape (N, C, H, W), got {getattr(x, 'shape', type(x))}")
-    if not isinstance(w, np.ndarray) or w.ndim != 4:
-        raise ValueError(f"w must be a 4-D array of shape (F, C, HH, WW), got {getattr(w, 'shape', type(w))}")
-    if w.shape[1] != x.shape[1]:
-        raise ValueError(f"w: filter depth w.shape[1] = {w.shape[1]} does not match the input depth "
-                         f"x.shape[1] = {x.shape[1]}; a filter spans the full depth of its input")
-    if np.shape(b) != (w.shape[0],):
-        raise ValueError(f"b must have shape ({w.shape[0]},), one bias per filter, got {np.shape(b)}")
-    if not isinstance(conv_param, dict) or not {"stride", "pad"} <= set(conv_param):
-        raise ValueError(f"conv_param must be a dict with keys 'stride' and 'pad', got {conv_param!r}")
-    stride = _as_int(conv_param["stride"], "conv_param['stride']", 1)
-    pad = _as_int(conv_param["pad"], "conv_param['pad']", 0)
-    outs = []
-    for axis, size, fsize in (("height", x.shape[2], w.shape[2]), ("width", x.shape[3], w.shape[3])):
-        try:
-            outs.append(conv_output_size(size, fsize, stride, pad))
-        except ValueError as exc:
-            raise ValueError(f"conv_param / {axis}: {exc}") from None
-    return stride, pad, outs[0], outs[1]
-
-
-def _compute_dtype(x, w):
-    """float32 stays float32, float64 stays float64, integers compute in float64."""
-    return np.result_type(x.dtype, w.dtype, np.float32)
-
-
-# %% notebooks/04_conv_layer.ipynb, cell 12 - 3. Shapes, parameters, multiply-adds and receptive fields
+# %% notebooks/04_conv_layer.ipynb, cell 18 - 3. Shapes, parameters, multiply-adds and receptive fields
 def conv_layer_stats(input_size=32, in_channels=3, num_filters=10, filter_size=5, stride=1, pad=2,
                      num_layers=1):
-    """Shapes and costs of ``num_layers`` identical conv layers applied one after the other.
-
-    Inputs:
-    - input_size: H = W of the input, or a pair (H, W)
-    - in_channels: depth C of the input
-    - num_filters: F filters per layer (the output depth; layers after the first see depth F)
-    - filter_size, stride, pad: as in conv_output_size (square filters)
-    - num_layers: L >= 1
-
-    Returns a dict for one image: input_shape (C, H, W), output_shape (F, H', W'), weights,
-    biases, params (weights + biases), multiply_adds, and receptive_field (how many input
-    pixels along one axis one output unit sees: 1 + sum over layers of (K - 1) * (product of
-    the earlier strides)), plus per_layer, a list with the same numbers for each layer.
-    Raises ValueError naming the parameter for a combination that does not fit.
+    """Shapes and costs of ``num_layers`` identical conv layers applied one after the other, on an
+    input of side ``input_size`` (or a pair (H, W)). Returns a dict for one image: input_shape,
+    output_shape, weights, biases, params, multiply_adds, receptive_field (input pixels along one
+    axis that one output unit sees) and per_layer, the same numbers for each layer.
     """
-    if isinstance(input_size, (tuple, list)):
-        if len(input_size) != 2:
-            raise ValueError(f"input_size must be an int or a pair (H, W), got {input_size!r}")
-        H, W = (_as_int(s, "input_size", 1) for s in input_size)
-    else:
-        H = W = _as_int(input_size, "input_size", 1)
-    C = _as_int(in_channels, "in_channels", 1)
-    F = _as_int(num_filters, "num_filters", 1)
-    K = _as_int(filter_size, "filter_size", 1)
-    num_layers = _as_int(num_layers, "num_layers", 1)
-    per_layer, receptive_field, jump = [], 1, 1
-    shape = (C, H, W)
+    C, F = as_int(in_channels, "in_channels", 1), as_int(num_filters, "num_filters", 1)
+    K, num_layers = as_int(filter_size, "filter_size", 1), as_int(num_layers, "num_layers", 1)
+    H, W = (input_size, input_size) if np.ndim(input_size) == 0 else input_size
+    shape, receptive_field, jump, per_layer = (C, H, W), 1, 1, []
     for _ in range(num_layers):
         c, h, w = shape
         out = (F, conv_output_size(h, K, stride, pad), conv_output_size(w, K, stride, pad))
-        weights, biases = F * c * K * K, F
-        receptive_field += (K - 1) * jump
-        jump *= stride
-        per_layer.append({"input_shape": shape, "output_shape": out, "weights": weights,
-                          "biases": biases, "multiply_adds": out[1] * out[2] * F * c * K * K,
-                          "receptive_field": receptive_field})
+        weights = F * c * K * K                    # F filters of depth c (the previous layer's F)
+        receptive_field += (K - 1) * jump          # K - 1 more steps, each `jump` input pixels wide
+        jump *= stride                             # from here on one step spans `stride` more
+        per_layer.append({"input_shape": shape, "output_shape": out, "weights": weights, "biases": F,
+                          "multiply_adds": out[1] * out[2] * weights, "receptive_field": receptive_field})
         shape = out
     total = {k: sum(layer[k] for layer in per_layer) for k in ("weights", "biases", "multiply_adds")}
-    return {"input_shape": (C, H, W), "output_shape": shape, **total,
+    return {"input_shape": per_layer[0]["input_shape"], "output_shape": shape, **total,
             "params": total["weights"] + total["biases"], "receptive_field": receptive_field,
             "per_layer": per_layer}
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 19 - 5. The naive convolution
+# %% notebooks/04_conv_layer.ipynb, cell 28 - 5. The naive convolution
 def conv_forward_naive(x, w, b, conv_param):
     """Forward pass of a convolutional layer, with plain loops.
 
@@ -149,13 +77,14 @@ def conv_forward_naive(x, w, b, conv_param):
     - b: biases of shape (F,)
     - conv_param: {'stride': S, 'pad': P}; P zeros are added on every side of H and W
 
-    Returns (out, cache): out of shape (N, F, H', W') with H' = (H - HH + 2P)/S + 1 and
-    W' = (W - WW + 2P)/S + 1; cache = (x, w, b, conv_param).
+    Returns (out, cache): out of shape (N, F, H', W') with H' = floor((H - HH + 2P)/S) + 1 and
+    W' = floor((W - WW + 2P)/S) + 1; cache = (x, w, b, conv_param).
     """
-    stride, pad, H_out, W_out = _conv_geometry(x, w, b, conv_param)
+    stride, pad = check_conv_inputs(x, w, b, conv_param)
     N, C, H, W = x.shape
     F, _, HH, WW = w.shape
-    out = np.zeros((N, F, H_out, W_out), dtype=_compute_dtype(x, w))
+    H_out, W_out = conv_output_size(H, HH, stride, pad), conv_output_size(W, WW, stride, pad)
+    out = np.zeros((N, F, H_out, W_out), dtype=compute_dtype(x, w))
     x_pad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
     for n in range(N):
         for f in range(F):
@@ -167,6 +96,7 @@ def conv_forward_naive(x, w, b, conv_param):
     return out, cache
 
 
+# %% notebooks/04_conv_layer.ipynb, cell 32 - 5. The naive convolution
 def conv_backward_naive(dout, cache):
     """Backward pass of a convolutional layer, with plain loops.
 
@@ -177,12 +107,12 @@ def conv_backward_naive(dout, cache):
     Returns (dx, dw, db) of the shapes of x, w and b.
     """
     x, w, b, conv_param = cache
-    stride, pad, H_out, W_out = _conv_geometry(x, w, b, conv_param)
+    stride, pad = conv_param["stride"], conv_param["pad"]
     N, C, H, W = x.shape
     F, _, HH, WW = w.shape
-    if dout.shape != (N, F, H_out, W_out):
-        raise ValueError(f"dout must have the shape of the forward output {(N, F, H_out, W_out)}, got {dout.shape}")
-    dtype = _compute_dtype(x, w)
+    H_out, W_out = conv_output_size(H, HH, stride, pad), conv_output_size(W, WW, stride, pad)
+    check_array(dout, "dout", shape=(N, F, H_out, W_out), what=f"{(N, F, H_out, W_out)} (the forward output's)")
+    dtype = compute_dtype(x, w)
     x_pad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
     dx_pad = np.zeros(x_pad.shape, dtype=dtype)
     dw = np.zeros(w.shape, dtype=dtype)
@@ -194,14 +124,13 @@ def conv_backward_naive(dout, cache):
                 for j in range(W_out):
                     rows = slice(i * stride, i * stride + HH)
                     cols = slice(j * stride, j * stride + WW)
-                    # out[n, f, i, j] = sum(x_pad[n, :, rows, cols] * w[f]) + b[f]
                     dw[f] += x_pad[n, :, rows, cols] * dout[n, f, i, j]
                     dx_pad[n, :, rows, cols] += w[f] * dout[n, f, i, j]
     dx = dx_pad[:, :, pad:pad + H, pad:pad + W]
     return dx, dw, db
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 26 - 6. A fast convolution in pure NumPy
+# %% notebooks/04_conv_layer.ipynb, cell 38 - 6. A fast convolution in pure NumPy, one idea at a time
 def im2col(x_pad, HH, WW, stride):
     """Every HH x WW window of ``x_pad`` (N, C, Hp, Wp), taken every ``stride`` pixels, as a column.
 
@@ -213,104 +142,101 @@ def im2col(x_pad, HH, WW, stride):
     # windows[n, c, i, j] is the HH x WW patch under output pixel (i, j): a view, no copy
     windows = sliding_window_view(x_pad, (HH, WW), axis=(2, 3))[:, :, ::stride, ::stride]
     H_out, W_out = windows.shape[2:4]
-    # one copy into (C, HH, WW, N, H', W'): the innermost axis stays contiguous in x (fast)
-    cols = np.empty((C, HH, WW, N, H_out, W_out), dtype=x_pad.dtype)
-    cols[...] = windows.transpose(1, 4, 5, 0, 2, 3)
-    cols = cols.reshape(C * HH * WW, N * H_out * W_out)
+    # axes (c, kh, kw, n, i, j); the reshape copies, keeping x's last axis innermost (fast)
+    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(C * HH * WW, N * H_out * W_out)
     return cols
 
 
-CHUNK_BYTES = 32 * 2**20  # the fast conv builds its column matrix for at most ~32 MB of it at a time
+# %% notebooks/04_conv_layer.ipynb, cell 44 - 6.2 The forward pass: one matrix product per chunk of images
+CHUNK_BYTES = 32 * 2**20  # at most ~32 MB of columns at a time: bounds the memory the fast conv uses
 
 
-def _images_per_chunk(values_per_image, dtype):
-    """How many images' column matrices fit in CHUNK_BYTES (at least 1)."""
-    return max(1, CHUNK_BYTES // (values_per_image * np.dtype(dtype).itemsize))
+def image_chunks(N, values_per_image, dtype):
+    """Slices of a batch of N images such that each slice's column matrix takes <= CHUNK_BYTES."""
+    n = max(1, CHUNK_BYTES // (values_per_image * np.dtype(dtype).itemsize))
+    return [slice(s, min(s + n, N)) for s in range(0, N, n)]
 
 
 def conv_forward_fast(x, w, b, conv_param):
-    """Forward pass of a convolutional layer: im2col (a strided view) + one matrix product.
+    """Forward pass of a convolutional layer: im2col + one matrix product per chunk of images.
 
     Same inputs and output as conv_forward_naive; the dtype is kept (float32 in, float32 out).
-    The column matrix is C*HH*WW times larger than the output (300 MB for a 64x64x32x32
-    float64 batch and 3x3 filters), so large batches go through in chunks of images whose
-    columns fit in the CPU cache; small ones (CS231n's test layer) in a single matrix product.
+    Returns (out, cache) with cache = (x_pad, w, conv_param).
     """
-    stride, pad, H_out, W_out = _conv_geometry(x, w, b, conv_param)
+    stride, pad = check_conv_inputs(x, w, b, conv_param)
     N, C, H, W = x.shape
     F, _, HH, WW = w.shape
-    dtype = _compute_dtype(x, w)
+    H_out, W_out = conv_output_size(H, HH, stride, pad), conv_output_size(W, WW, stride, pad)
+    dtype = compute_dtype(x, w)
     x_pad = np.pad(x.astype(dtype, copy=False), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    w_mat = w.reshape(F, -1).astype(dtype, copy=False)
-    bias = b.astype(dtype, copy=False)[:, None, None]
+    w_mat, bias = w.reshape(F, -1).astype(dtype, copy=False), b.astype(dtype, copy=False)
     out = np.empty((N, F, H_out, W_out), dtype=dtype)
-    n = _images_per_chunk(C * HH * WW * H_out * W_out, dtype)
-    for s in range(0, N, n):
-        cols = im2col(x_pad[s:s + n], HH, WW, stride)                   # (C*HH*WW, n*H'*W')
-        out_mat = w_mat @ cols                                          # (F, n*H'*W'): one GEMM
-        # back to (n, F, H', W'), adding the bias in the same pass over the memory
-        np.add(out_mat.reshape(F, -1, H_out, W_out).transpose(1, 0, 2, 3), bias, out=out[s:s + n])
-    cache = (x_pad, w, conv_param)
-    return out, cache
+    for chunk in image_chunks(N, C * HH * WW * H_out * W_out, dtype):
+        cols = im2col(x_pad[chunk], HH, WW, stride)                 # (C*HH*WW, n*H'*W')
+        out_mat = w_mat @ cols                                      # (F, n*H'*W'): one GEMM
+        out[chunk] = out_mat.reshape(F, -1, H_out, W_out).transpose(1, 0, 2, 3) + bias[:, None, None]
+    return out, (x_pad, w, conv_param)
+
+
+# %% notebooks/04_conv_layer.ipynb, cell 48 - 6.3 The weight gradient: one more matrix product
+def conv_dw(dout_mat, cols, w_shape):
+    """dw of a conv layer from its columns: dout_mat (F, n*H'*W') @ cols.T (n*H'*W', C*HH*WW),
+    reshaped to w_shape (F, C, HH, WW)."""
+    return (dout_mat @ cols.T).reshape(w_shape)
+
+
+# %% notebooks/04_conv_layer.ipynb, cell 51 - 6.4 The input gradient through col2im
+def col2im(dcols, x_pad_shape, HH, WW, stride):
+    """The adjoint of im2col: add every column of dcols (C*HH*WW, N*H'*W') back onto its window.
+    Returns dx_pad of shape x_pad_shape = (N, C, Hp, Wp)."""
+    N, C, Hp, Wp = x_pad_shape
+    H_out, W_out = (Hp - HH) // stride + 1, (Wp - WW) // stride + 1
+    dx_pad = np.zeros((C, N, Hp, Wp), dtype=dcols.dtype)
+    d = dcols.reshape(C, HH, WW, N, H_out, W_out)
+    for kh in range(HH):
+        for kw in range(WW):
+            # filter position (kh, kw) of every window: one strided slice of the whole batch
+            dx_pad[:, :, kh:kh + stride * H_out:stride, kw:kw + stride * W_out:stride] += d[:, kh, kw]
+    return dx_pad.transpose(1, 0, 2, 3)
+
+
+# %% notebooks/04_conv_layer.ipynb, cell 55 - 6.5 Putting the backward pass together (given)
+def conv_dx_flipped(dout, w, pad):
+    """dx of a stride-1 conv as a convolution: dout padded by HH-1-pad, correlated with the
+    filters rotated by 180 degrees, input and output channels swapped. Returns (N, C, H, W)."""
+    F, C, HH, WW = w.shape
+    N = dout.shape[0]
+    dout_pad = np.pad(dout, ((0, 0), (0, 0), (HH - 1 - pad,) * 2, (WW - 1 - pad,) * 2))
+    w_flip = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, -1)         # (C, F*HH*WW)
+    dx_mat = w_flip @ im2col(dout_pad, HH, WW, 1)                            # (C, N*H*W)
+    H, W = dout_pad.shape[2] - HH + 1, dout_pad.shape[3] - WW + 1
+    return dx_mat.reshape(C, N, H, W).transpose(1, 0, 2, 3)
 
 
 def conv_backward_fast(dout, cache):
-    """Backward pass of conv_forward_fast: one matrix product for dw, one for dx (per chunk).
-
-    The columns are rebuilt from the cached padded input rather than kept from the forward
-    pass (cheap next to the matrix products, and memory stays small). dx with stride 1 and
-    F <= C is itself a convolution: of dout, padded by HH - 1 - pad, with the filters rotated
-    by 180 degrees and their in/out channels swapped. Otherwise the column gradients
-    are added back into the input (col2im) with one strided slice per filter position
-    (HH * WW additions), never one per output pixel.
-    Returns (dx, dw, db) of the shapes of x, w and b.
-    """
+    """Backward pass of conv_forward_fast, chunk by chunk of images. Returns (dx, dw, db)."""
     x_pad, w, conv_param = cache
     stride, pad = conv_param["stride"], conv_param["pad"]
     N, C, Hp, Wp = x_pad.shape
-    H, W = Hp - 2 * pad, Wp - 2 * pad
     F, _, HH, WW = w.shape
-    H_out, W_out = (Hp - HH) // stride + 1, (Wp - WW) // stride + 1
-    if dout.shape != (N, F, H_out, W_out):
-        raise ValueError(f"dout must have the shape of the forward output {(N, F, H_out, W_out)}, got {dout.shape}")
+    H, W, H_out, W_out = Hp - 2 * pad, Wp - 2 * pad, (Hp - HH) // stride + 1, (Wp - WW) // stride + 1
+    check_array(dout, "dout", shape=(N, F, H_out, W_out), what=f"{(N, F, H_out, W_out)} (the forward output's)")
     dtype = x_pad.dtype
-    dout = dout.astype(dtype, copy=False)
-    w_mat = w.reshape(F, -1).astype(dtype, copy=False)
-    db = dout.sum(axis=(0, 2, 3))
-    dw_mat = np.zeros((C * HH * WW, F), dtype=dtype)
-    dx = np.empty((N, C, H, W), dtype=dtype)
-    # dx as a conv copies F*HH*WW values per input pixel, col2im C*HH*WW per output pixel:
-    # the conv route pays off only when the layer does not widen the channels (F <= C);
-    # a first layer (C=3, F=32) goes through col2im (measured 4x faster there)
-    as_conv = stride == 1 and pad <= HH - 1 and pad <= WW - 1 and F <= C
-    if as_conv:   # the filters rotated by 180 degrees, in/out channels swapped: (C, F*HH*WW)
-        w_flip = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, -1).astype(dtype, copy=False)
-    n = _images_per_chunk(max(C, F) * HH * WW * max(H * W, H_out * W_out), dtype)
-    for s in range(0, N, n):
-        dout_c = dout[s:s + n]
-        m = dout_c.shape[0]
-        dout_mat = dout_c.transpose(1, 0, 2, 3).reshape(F, -1)          # (F, m*H'*W')
-        cols = im2col(x_pad[s:s + n], HH, WW, stride)                   # (C*HH*WW, m*H'*W')
-        # dw = dout_mat @ cols.T, computed as (cols @ dout_mat.T).T: the same numbers, but
-        # multi-threaded OpenBLAS is much faster with the long axis inside this way round
-        dw_mat += cols @ dout_mat.T
-        if as_conv:
-            dout_pad = np.pad(dout_c, ((0, 0), (0, 0), (HH - 1 - pad,) * 2, (WW - 1 - pad,) * 2))
-            dx_mat = w_flip @ im2col(dout_pad, HH, WW, 1)               # (C, m*H*W): one GEMM
-            dx[s:s + n] = dx_mat.reshape(C, m, H, W).transpose(1, 0, 2, 3)
+    dout, w_mat = dout.astype(dtype, copy=False), w.reshape(F, -1).astype(dtype, copy=False)
+    flipped = stride == 1 and F <= C and pad <= min(HH, WW) - 1     # the route for dx (see above)
+    dx, dw = np.empty((N, C, H, W), dtype), np.zeros(w.shape, dtype)
+    for chunk in image_chunks(N, max(C, F) * HH * WW * max(H * W, H_out * W_out), dtype):
+        dout_mat = dout[chunk].transpose(1, 0, 2, 3).reshape(F, -1)         # (F, n*H'*W')
+        dw += conv_dw(dout_mat, im2col(x_pad[chunk], HH, WW, stride), w.shape)
+        if flipped:
+            dx[chunk] = conv_dx_flipped(dout[chunk], w.astype(dtype, copy=False), pad)
         else:
-            dcols = (w_mat.T @ dout_mat).reshape(C, HH, WW, m, H_out, W_out)
-            # col2im: every filter position (kh, kw) adds its slice of dcols back at a strided offset
-            dx_pad = np.zeros((C, m, Hp, Wp), dtype=dtype)
-            for kh in range(HH):
-                for kw in range(WW):
-                    dx_pad[:, :, kh:kh + stride * H_out:stride, kw:kw + stride * W_out:stride] += dcols[:, kh, kw]
-            dx[s:s + n] = dx_pad[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3)
-    dw = np.ascontiguousarray(dw_mat.T).reshape(w.shape)
-    return dx, dw, db
+            dx_pad = col2im(w_mat.T @ dout_mat, x_pad[chunk].shape, HH, WW, stride)
+            dx[chunk] = dx_pad[:, :, pad:pad + H, pad:pad + W]
+    return dx, dw, dout.sum(axis=(0, 2, 3))
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 33 - 6. A fast convolution in pure NumPy
+# %% notebooks/04_conv_layer.ipynb, cell 61 - 6.5 Putting the backward pass together (given)
 def conv_relu_forward(x, w, b, conv_param):
     """Convolution (fast) followed by a ReLU. Returns (out, cache)."""
     a, conv_cache = conv_forward_fast(x, w, b, conv_param)

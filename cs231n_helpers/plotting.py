@@ -48,6 +48,10 @@ __all__ = [
     "show_conv_filters",
     "show_feature_maps",
     "plot_decision_regions",
+    "plot_conv_window",
+    "plot_receptive_fields",
+    "plot_matrix",
+    "plot_coverage",
 ]
 
 _NON_INTERACTIVE = {"agg", "pdf", "ps", "svg", "pgf", "cairo", "template"}
@@ -548,6 +552,244 @@ def plot_decision_regions(predict_fn, X, y, ax=None, title=None, resolution=200,
     return fig
 
 
+# ----------------------------------------------------------------------------- notebook 04: convolution
+def _grid(ax, rows, cols, colors, edge="0.6"):
+    """Draw a rows x cols grid of unit cells; ``colors[r][c]`` fills cell (r, c)."""
+    from matplotlib.patches import Rectangle
+
+    for r in range(rows):
+        for c in range(cols):
+            ax.add_patch(Rectangle((c, r), 1, 1, facecolor=colors[r][c], edgecolor=edge, linewidth=0.6))
+    ax.set_xlim(-0.2, cols + 0.2)
+    ax.set_ylim(rows + 0.2, -0.2)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def plot_conv_window(size=7, filter_size=3, stride=2, pad=1, i=0, j=0):
+    """One output cell of a convolution and the input window it sees.
+
+    Left: the input (``size`` x ``size``, white) inside its zero padding (grey); the window of
+    output (i, j) - ``filter_size`` x ``filter_size`` pixels starting at (i*stride, j*stride) of
+    the padded input - in orange, and the top-left corners of all windows as dots. Right: the
+    output grid, floor((size - filter_size + 2*pad)/stride) + 1 on a side, cell (i, j) in orange.
+    Returns the Figure. Raises ValueError for sizes that do not fit or an (i, j) off the output.
+    """
+    from matplotlib.patches import Rectangle
+
+    for name, v, low in (("size", size, 1), ("filter_size", filter_size, 1), ("stride", stride, 1), ("pad", pad, 0)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+            raise ValueError(f"{name} must be an int >= {low}, got {v!r}")
+    padded = size + 2 * pad
+    if filter_size > padded:
+        raise ValueError(f"filter_size {filter_size} does not fit in the padded input ({padded} pixels)")
+    out = (padded - filter_size) // stride + 1
+    if not (0 <= i < out and 0 <= j < out):
+        raise ValueError(f"(i, j) must index the {out}x{out} output, got ({i}, {j})")
+    fig, axes = _subplots(1, 2, figsize=(9, 4.6), gridspec_kw={"width_ratios": [padded, max(out, 3)]})
+    ax, ax_out = axes[0]
+    colors = [["0.85" if (r < pad or r >= pad + size or c < pad or c >= pad + size) else "white"
+               for c in range(padded)] for r in range(padded)]
+    _grid(ax, padded, padded, colors)
+    ax.add_patch(Rectangle((j * stride, i * stride), filter_size, filter_size, facecolor="tab:orange",
+                           alpha=0.55, edgecolor="tab:red", linewidth=2))
+    for a in range(out):
+        for b in range(out):
+            ax.plot(b * stride + 0.5, a * stride + 0.5, "o", color="tab:blue", markersize=3)
+    ax.set_title(f"input {size}x{size}, pad {pad} (grey), window {filter_size}x{filter_size}\n"
+                 f"at ({i}*{stride}, {j}*{stride}) = ({i * stride}, {j * stride}) of the padded input; "
+                 "dots: every window's start", fontsize=9)
+    out_colors = [["tab:orange" if (r, c) == (i, j) else "white" for c in range(out)] for r in range(out)]
+    _grid(ax_out, out, out, out_colors)
+    ax_out.set_title(f"output {out}x{out}\n= floor(({size} - {filter_size} + 2*{pad})/{stride}) + 1", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_receptive_fields(fields, grid_size=None, labels=None, title=None):
+    """Nested squares: the input window seen by one output unit after each of a stack of layers.
+
+    fields: receptive-field widths, one per layer (e.g. [3, 5, 7] for three 3x3 convs), as
+    computed by the caller; they are drawn centred on the same output unit over an input grid of
+    ``grid_size`` pixels (default: the largest field + 4). Returns the Figure.
+    """
+    from matplotlib.patches import Rectangle
+
+    fields = [int(f) for f in fields]
+    if not fields or min(fields) < 1:
+        raise ValueError(f"fields must be a non-empty list of positive widths, got {fields!r}")
+    n = grid_size or max(fields) + 4
+    if n < max(fields):
+        raise ValueError(f"grid_size {n} is smaller than the largest receptive field {max(fields)}")
+    labels = labels or [f"after layer {k + 1}: {f}x{f}" for k, f in enumerate(fields)]
+    fig, axes = _subplots(1, 1, figsize=(5.2, 5.2))
+    ax = axes[0, 0]
+    _grid(ax, n, n, [["white"] * n for _ in range(n)], edge="0.85")
+    cmap = plt.get_cmap("viridis")
+    centre = n // 2
+    for k, (f, label) in reversed(list(enumerate(zip(fields, labels)))):
+        start = centre - f // 2
+        color = cmap(k / max(1, len(fields) - 1) * 0.85)
+        ax.add_patch(Rectangle((start, start), f, f, facecolor=color, alpha=0.35, edgecolor=color,
+                               linewidth=2, label=label))
+    ax.add_patch(Rectangle((centre, centre), 1, 1, facecolor="black"))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=1, fontsize=8, frameon=False)
+    ax.set_title(title or "receptive field of one unit (black) through stacked layers", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_matrix(M, title=None, xlabel=None, ylabel=None, row_groups=None, col_groups=None, cmap="viridis",
+                figsize=(7, 5), zero_is_blank=True, annotate=False):
+    """A matrix as an image: zeros blank (white), lines between groups of rows/columns.
+
+    row_groups / col_groups: sizes of consecutive groups (e.g. one group of columns per image);
+    a thin line is drawn between groups. annotate=True writes each non-zero value (rounded to an
+    integer) into its cell - for small matrices. Returns the Figure.
+    """
+    M = _as_array(M, "M").astype(np.float64)
+    if M.ndim != 2:
+        raise ValueError(f"M must be a 2-D array, got shape {M.shape}")
+    fig, axes = _subplots(1, 1, figsize=figsize)
+    ax = axes[0, 0]
+    shown = np.ma.masked_equal(M, 0) if zero_is_blank else M
+    im = ax.imshow(shown, cmap=cmap, interpolation="nearest", aspect="auto")
+    fig.colorbar(im, ax=ax, fraction=0.04)
+    if annotate:
+        lo, hi = float(np.min(M)), float(np.max(M))
+        for (r, c), v in np.ndenumerate(M):
+            if v != 0 or not zero_is_blank:
+                dark = (v - lo) / (hi - lo or 1) < 0.5
+                ax.text(c, r, f"{v:.0f}", ha="center", va="center", fontsize=7, color="white" if dark else "black")
+    for groups, line in ((row_groups, ax.axhline), (col_groups, ax.axvline)):
+        if groups:
+            for edge in np.cumsum(groups)[:-1]:
+                line(edge - 0.5, color="k", linewidth=0.8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    fig.tight_layout()
+    return fig
+
+
+def plot_coverage(counts, pad, title=None):
+    """How many conv windows cover each pixel of the padded input (``counts``, 2-D), with the
+    real image outlined: pixels no window touches are marked with a red cross. Returns the Figure."""
+    from matplotlib.patches import Rectangle
+
+    counts = _as_array(counts, "counts")
+    if counts.ndim != 2:
+        raise ValueError(f"counts must be a 2-D array (padded H, padded W), got shape {counts.shape}")
+    fig, axes = _subplots(1, 1, figsize=(5.6, 5.2))
+    ax = axes[0, 0]
+    im = ax.imshow(counts, cmap="Blues", interpolation="nearest", vmin=0)
+    fig.colorbar(im, ax=ax, fraction=0.045, label="windows covering the pixel")
+    H, W = counts.shape
+    ax.add_patch(Rectangle((pad - 0.5, pad - 0.5), W - 2 * pad, H - 2 * pad, fill=False, edgecolor="tab:orange",
+                           linewidth=2, label="the image (inside the padding)"))
+    rr, cc = np.nonzero(counts == 0)
+    ax.plot(cc, rr, "x", color="tab:red", markersize=4, label="never seen by any window")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.04), fontsize=8, frameon=False)
+    ax.set_title(title or "coverage of the padded input", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- notebook 03: computational graphs
+def plot_graph(nodes, title=None, ax=None, fmt="{:.2f}"):
+    """A computational graph with its forward values and backward gradients, as CS231n draws
+    its circuits: each value in green above the wire that carries it, its gradient in red below.
+
+    nodes: the graph, in the order of the forward pass: tuples ``(name, op, inputs, value, grad)``.
+    An input has ``op`` None and ``inputs`` ``()`` and is drawn as its name; a gate has an
+    ``op`` label (``"+"``, ``"*"``, ``"σ"``, ...) and the names of its inputs, and is drawn as a
+    circle. Inputs sit in the first column, in the given order from the top; a gate one column
+    right of its rightmost input, at the mean height of its inputs. A node's value and gradient
+    label every wire leaving it; the last node gets a wire out to its name. Returns the Figure
+    (that of ``ax`` when given). Raises ValueError for an unknown or later input name.
+    """
+    from matplotlib.patches import Circle
+
+    if not isinstance(nodes, (list, tuple)) or not nodes:
+        raise ValueError("nodes must be a non-empty list of (name, op, inputs, value, grad) tuples")
+    pos, info = {}, {}
+    leaves = 0
+    for k, node in enumerate(nodes):
+        if not (isinstance(node, (list, tuple)) and len(node) == 5):
+            raise ValueError(f"nodes[{k}] must be a tuple (name, op, inputs, value, grad), got {node!r}")
+        name, op, inputs, value, grad = node
+        if name in pos:
+            raise ValueError(f"nodes[{k}]: the name {name!r} is used twice")
+        unknown = [i for i in inputs if i not in pos]
+        if unknown:
+            raise ValueError(f"nodes[{k}] ({name!r}): inputs {unknown} must be names of earlier nodes")
+        if (op is None) != (len(inputs) == 0):
+            raise ValueError(f"nodes[{k}] ({name!r}): an input has op None and no inputs; a gate has both")
+        if op is None:
+            pos[name] = (0.0, -float(leaves))
+            leaves += 1
+        else:
+            pos[name] = (1.0 + max(pos[i][0] for i in inputs), float(np.mean([pos[i][1] for i in inputs])))
+        info[name] = (op, tuple(inputs), float(value), float(grad))
+    cols = max(p[0] for p in pos.values()) + 1
+    pos = {k: (1.7 * x, y) for k, (x, y) in pos.items()}   # room for the labels between columns
+    if ax is None:
+        fig, axes = _subplots(1, 1, figsize=(1.7 * cols + 1.6, 0.8 * max(leaves, 2) + 0.9))
+        ax = axes[0, 0]
+    else:
+        fig = ax.figure
+    r = 0.2
+
+    def wire(start, end, value, grad, from_gate, to_gate):
+        (x0, y0), (x1, y1) = start, end
+        x0 += r if from_gate else 0.15
+        x1 -= r if to_gate else 0.0
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                    arrowprops={"arrowstyle": "-|>", "color": "0.35", "lw": 1.2, "shrinkA": 0, "shrinkB": 0})
+        length = math.hypot(x1 - x0, y1 - y0)
+        t = (0.5 if from_gate else 0.3) if length < 2.5 else 1.0 / length   # labels near the source
+        xm, ym = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+        nx, ny = -(y1 - y0) / length, (x1 - x0) / length  # unit normal, pointing up
+        if ny < 0:
+            nx, ny = -nx, -ny
+        d = 0.17
+        ax.text(xm + d * nx, ym + d * ny, fmt.format(value), color="tab:green", ha="center", va="center",
+                fontsize=10, fontweight="bold")
+        ax.text(xm - d * nx, ym - d * ny, fmt.format(grad), color="tab:red", ha="center", va="center", fontsize=10)
+
+    for name, (op, inputs, value, grad) in info.items():
+        x, y = pos[name]
+        if op is None:
+            ax.text(x, y, str(name), ha="right", va="center", fontsize=12)
+        else:
+            ax.add_patch(Circle((x, y), r, facecolor="white", edgecolor="0.2", lw=1.5, zorder=3))
+            ax.text(x, y, str(op), ha="center", va="center", fontsize=13, zorder=4)
+        for i in inputs:
+            i_op, _, i_value, i_grad = info[i]
+            wire(pos[i], (x, y), i_value, i_grad, i_op is not None, True)
+    last = list(info)[-1]
+    x, y = pos[last]
+    wire((x, y), (x + 1.3, y), info[last][2], info[last][3], info[last][0] is not None, False)
+    ax.text(x + 1.35, y, str(last), ha="left", va="center", fontsize=12)
+    ax.text(0.0, 0.02, "green: value (forward)    red: gradient of the output (backward)", transform=ax.transAxes,
+            fontsize=8, color="0.3")
+    ax.set_xlim(-0.7, x + 1.8)
+    ax.set_ylim(min(p[1] for p in pos.values()) - 0.7, 0.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+__all__ += ["plot_graph"]
+
+
 # ----------------------------------------------------------------------------- notebook 01: k-Nearest Neighbor
 def _flat_image(row, image_shape):
     """A flattened image row as a float (H, W, 3) tile in [0, 1] (gray images repeated on 3 channels)."""
@@ -692,3 +934,99 @@ def plot_cross_validation(k_to_accuracies, title=None, ax=None):
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+# ----------------------------------------------------------------------------- notebook 02: linear classifiers
+def plot_scores(scores, label, class_names, loss="svm", delta=1.0, ax=None):
+    """One example's class scores and what a loss makes of them.
+
+    ``loss="svm"``: the scores as bars, the correct class in green, the line ``s_y - delta`` that
+    every other score should stay below; the bars that cross it are the active hinges (red),
+    each labelled with its hinge ``max(0, s_j - s_y + delta)``. ``loss="softmax"``: the
+    probabilities ``exp(s) / sum(exp(s))`` as bars, the correct class in green, ``-log p_y`` in
+    the title. Returns the Figure (that of ``ax`` when given).
+    """
+    s = _as_array(scores, "scores").astype(np.float64).ravel()
+    if s.size < 2:
+        raise ValueError(f"scores must hold one score per class (at least 2), got {s.size}")
+    if len(class_names) != s.size:
+        raise ValueError(f"class_names must have one name per score ({s.size}), got {len(class_names)}")
+    if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or not 0 <= label < s.size:
+        raise ValueError(f"label must be a class index in 0..{s.size - 1}, got {label!r}")
+    if loss not in ("svm", "softmax"):
+        raise ValueError(f"loss must be 'svm' or 'softmax', got {loss!r}")
+    if ax is None:
+        fig, axes = _subplots(1, 1, figsize=(5, 3.4))
+        ax = axes[0, 0]
+    else:
+        fig = ax.figure
+    x = np.arange(s.size)
+    if loss == "svm":
+        hinge = np.maximum(0, s - s[label] + delta)
+        hinge[label] = 0
+        colors = ["tab:green" if j == label else ("tab:red" if hinge[j] > 0 else "tab:gray") for j in x]
+        ax.bar(x, s, color=colors)
+        ax.axhline(s[label] - delta, color="tab:green", linestyle="--", linewidth=1,
+                   label=f"s_y - Δ = {s[label] - delta:g}: other scores should stay below")
+        for j in x:
+            if hinge[j] > 0:
+                ax.annotate(f"hinge {hinge[j]:.2f}", (j, s[j]), textcoords="offset points", xytext=(0, 3),
+                            ha="center", fontsize=8, color="tab:red")
+        ax.axhline(0, color="black", linewidth=0.5)
+        ax.margins(y=0.15)
+        ax.set_ylabel("score")
+        ax.set_title(f"multiclass SVM: L = sum of the hinges = {hinge.sum():.2f}", fontsize=10)
+        ax.legend(fontsize=8, loc="lower left")
+    else:
+        p = np.exp(s - s.max())
+        p /= p.sum()
+        ax.bar(x, p, color=["tab:green" if j == label else "tab:gray" for j in x])
+        for j in x:
+            ax.annotate(f"{p[j]:.2f}", (j, p[j]), textcoords="offset points", xytext=(0, 3), ha="center", fontsize=8)
+        ax.set_ylim(0, 1.08)
+        ax.set_ylabel("probability")
+        ax.set_title(f"softmax: L = -log p_y = -log {p[label]:.2f} = {-np.log(p[label]):.2f}", fontsize=10)
+    ax.set_xticks(x, [f"{n}\n({v:g})" if loss == "svm" else f"{n}\n(s={v:g})" for n, v in zip(class_names, s)])
+    fig.tight_layout()
+    return fig
+
+
+def plot_search(results, learning_rates, regs, title=None, ax=None):
+    """Heatmap of validation accuracy over a (learning rate, reg) grid; NaN (diverged) is grey.
+
+    results: dict ``(lr, reg) -> (train accuracy, validation accuracy)``, as the hyperparameter
+    search of notebook 02 returns it. Returns the Figure (that of ``ax`` when given).
+    """
+    import itertools
+
+    if not isinstance(results, dict):
+        raise ValueError("results must be a dict (lr, reg) -> (train accuracy, validation accuracy)")
+    missing = [(lr, reg) for lr in learning_rates for reg in regs if (lr, reg) not in results]
+    if missing:
+        raise ValueError(f"results has no entry for the pair(s) {missing[:3]}: run the search over the same grid")
+    grid = np.array([[results[(lr, reg)][1] for reg in regs] for lr in learning_rates], dtype=np.float64)
+    if ax is None:
+        fig, axes = _subplots(1, 1, figsize=(5, 4))
+        ax = axes[0, 0]
+    else:
+        fig = ax.figure
+    cmap = plt.get_cmap("viridis").copy()
+    cmap.set_bad("lightgrey")
+    im = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, origin="lower", aspect="auto")
+    mean = np.nanmean(grid) if np.isfinite(grid).any() else 0.0
+    for i, j in itertools.product(range(len(learning_rates)), range(len(regs))):
+        v = grid[i, j]
+        ax.text(j, i, "diverged" if np.isnan(v) else f"{v:.3f}", ha="center", va="center", fontsize=10,
+                color="white" if np.isnan(v) or v < mean else "black")
+    ax.set_xticks(range(len(regs)), [f"{r:g}" for r in regs])
+    ax.set_yticks(range(len(learning_rates)), [f"{lr:g}" for lr in learning_rates])
+    ax.set_xlabel("regularization strength")
+    ax.set_ylabel("learning rate")
+    if title:
+        ax.set_title(title)
+    fig.colorbar(im, ax=ax, label="validation accuracy")
+    fig.tight_layout()
+    return fig
+
+
+__all__ += ["plot_scores", "plot_search"]

@@ -16,7 +16,8 @@ import numbers
 import numpy as np
 
 __all__ = ["as_int", "as_float", "check_choice", "check_array", "check_float_2d", "check_labels",
-           "check_same_features", "check_finite", "check_dict", "check_dtype_float", "compute_dtype"]
+           "check_same_features", "check_finite", "check_dict", "check_dtype_float", "compute_dtype",
+           "check_conv_inputs"]
 
 
 def as_int(value, name, minimum=None, maximum=None):
@@ -151,3 +152,242 @@ def compute_dtype(*arrays):
     """The dtype a layer computes in: float32 stays float32, float64 stays float64, integer input
     computes in float64 (and float32 mixed with float64 gives float64)."""
     return np.result_type(*(a.dtype for a in arrays), np.float32)
+
+
+def check_conv_inputs(x, w, b, conv_param):
+    """The inputs of a conv layer, checked: x (N, C, H, W), w (F, C, HH, WW) with the depth of x,
+    b (F,), ``conv_param = {'stride': S >= 1, 'pad': P >= 0}``, and a filter that fits in the
+    padded input. Returns ``(stride, pad)``."""
+    check_array(x, "x", ndim=4, what="(N, C, H, W)")
+    check_array(w, "w", ndim=4, what="(F, C, HH, WW)")
+    if w.shape[1] != x.shape[1]:
+        raise ValueError(f"w: filter depth w.shape[1] = {w.shape[1]} does not match the input depth "
+                         f"x.shape[1] = {x.shape[1]}; a filter spans the full depth of its input")
+    if np.shape(b) != (w.shape[0],):
+        raise ValueError(f"b must have shape ({w.shape[0]},), one bias per filter, got {np.shape(b)}")
+    check_dict(conv_param, "conv_param", ("stride", "pad"), example="{'stride': 1, 'pad': 1}")
+    stride = as_int(conv_param["stride"], "conv_param['stride']", minimum=1)
+    pad = as_int(conv_param["pad"], "conv_param['pad']", minimum=0)
+    for axis, size, fsize in (("height", x.shape[2], w.shape[2]), ("width", x.shape[3], w.shape[3])):
+        if fsize > size + 2 * pad:
+            raise ValueError(f"w: a filter {axis} of {fsize} does not fit in an input {axis} of {size} + 2*{pad} "
+                             "padding; use a smaller filter or more padding")
+    return stride, pad
+
+
+# --------------------------------------------------------------------------- notebook 03: layers, nets, optimizers
+__all__ += ["check_shape_as", "check_affine_inputs", "check_scores_labels", "check_norm_inputs", "check_dropout_param",
+            "check_examples", "as_int_list", "check_config", "CONFIG_ALIASES"]
+
+
+def check_shape_as(a, name, shape, of):
+    """``a`` if its shape is ``shape``, the shape of ``of`` (an upstream gradient and the output it
+    belongs to, say); ValueError naming ``name`` otherwise."""
+    if np.shape(a) != tuple(shape):
+        raise ValueError(f"{name} must have the shape of {of}, {tuple(shape)}, got {np.shape(a)}")
+    return a
+
+
+def check_affine_inputs(x, w, b):
+    """The inputs of an affine layer, checked: x (N, d_1, ..., d_k), w (D, M) with
+    D = d_1 * ... * d_k, b (M,). Returns D."""
+    check_array(x, "x", what="(N, d_1, ..., d_k)")
+    if x.ndim < 1:
+        raise ValueError(f"x must have shape (N, d_1, ..., d_k), got a scalar")
+    D = int(np.prod(x.shape[1:]))
+    check_array(w, "w", ndim=2, what="(D, M)")
+    if w.shape[0] != D:
+        raise ValueError(f"w must have shape ({D}, M) for x of shape {x.shape} (D = {D} values per example), "
+                         f"got {w.shape}")
+    if np.shape(b) != (w.shape[1],):
+        raise ValueError(f"b must have shape ({w.shape[1]},) to match w of shape {w.shape}, got {np.shape(b)}")
+    return D
+
+
+def check_scores_labels(x, y):
+    """Scores ``x`` of shape (N, C) and their labels ``y`` (N integers in 0..C-1), for a loss
+    layer. Returns ``y`` as an array."""
+    check_array(x, "x", ndim=2, what="(N, C) of scores")
+    return check_labels(y, "y", n=x.shape[0], num_classes=x.shape[1])
+
+
+def check_norm_inputs(x, gamma, beta, param, name, modes=None):
+    """The inputs of a normalization layer, checked: x (N, D), gamma and beta (D,), ``param`` a
+    dict (``name``: 'bn_param', 'ln_param'); with ``modes``, ``param['mode']`` must be one of
+    them. Returns ``(eps, mode)`` (eps defaults to 1e-5; mode is None without ``modes``)."""
+    check_array(x, "x", ndim=2, what="(N, D)")
+    D = x.shape[1]
+    for arg, v in (("gamma", gamma), ("beta", beta)):
+        if np.shape(v) != (D,):
+            raise ValueError(f"{arg} must have shape ({D},) for x of shape {x.shape}, got {np.shape(v)}")
+    check_dict(param, name, ("mode",) if modes else (), example="{'mode': 'train'}" if modes else None)
+    mode = check_choice(param["mode"], f"{name}['mode']", modes) if modes else None
+    return as_float(param.get("eps", 1e-5), f"{name}['eps']", minimum=0, strict_min=True), mode
+
+
+def check_dropout_param(dropout_param):
+    """``dropout_param = {'p': keep probability in (0, 1], 'mode': 'train' | 'test'}``, checked.
+    Returns ``(p, mode)``."""
+    check_dict(dropout_param, "dropout_param", ("p", "mode"), example="{'p': 0.5, 'mode': 'train'}")
+    p = as_float(dropout_param["p"], "dropout_param['p'], the keep probability,", minimum=0, maximum=1,
+                 strict_min=True)
+    return p, check_choice(dropout_param["mode"], "dropout_param['mode']", ("train", "test"))
+
+
+def check_examples(X, name, num_features):
+    """``X`` as an array of examples, shape (N, d_1, ..., d_k) with d_1 * ... * d_k = num_features."""
+    X = np.asarray(X)
+    if X.ndim < 2 or int(np.prod(X.shape[1:])) != num_features:
+        raise ValueError(f"{name} must have shape (N, ...) with {num_features} values per example, got {X.shape}")
+    return X
+
+
+def as_int_list(value, name, minimum=1):
+    """``value`` as a non-empty list of ints >= ``minimum`` (layer sizes, say)."""
+    if isinstance(value, (numbers.Integral, str)) or not hasattr(value, "__len__") or len(value) == 0:
+        raise ValueError(f"{name} must be a non-empty list of integers, got {value!r}")
+    return [as_int(v, f"{name} entries", minimum=minimum) for v in value]
+
+
+# misspellings of optimizer hyperparameters, named in the error message
+CONFIG_ALIASES = {"lr": "learning_rate", "eps": "epsilon", "mu": "momentum", "decay": "decay_rate",
+                  "rho": "decay_rate", "beta_1": "beta1", "beta_2": "beta2"}
+
+
+def check_config(config, rule, defaults, state=(), w=None, dw=None):
+    """An update rule's ``config``, checked and completed: a dict (or None) whose keys are
+    hyperparameters of ``defaults`` or names in ``state``; missing hyperparameters get their
+    default, every hyperparameter becomes a finite non-negative Python float (a NumPy float64
+    would upcast float32 weights); with ``w``, ``dw`` and the state arrays must have its shape.
+    Returns the (same) dict. A misspelt key is a ValueError that names the expected keys."""
+    config = {} if config is None else config
+    if not isinstance(config, dict):
+        raise ValueError(f"{rule}: config must be a dict or None, got {type(config).__name__}")
+    allowed = tuple(defaults) + tuple(state)
+    unknown = [k for k in config if k not in allowed]
+    if unknown:
+        hints = [f"{k!r} -> {CONFIG_ALIASES[k]!r}" for k in unknown if CONFIG_ALIASES.get(k) in allowed]
+        raise ValueError(f"{rule}: unknown config key(s) {unknown}; expected keys {list(allowed)}"
+                         + (f" (did you mean {', '.join(hints)}?)" if hints else ""))
+    for k, v in defaults.items():
+        config[k] = as_float(config.get(k, v), f"{rule}: config[{k!r}]", minimum=0)
+    if w is not None:
+        if dw is not None and np.shape(dw) != np.shape(w):
+            raise ValueError(f"{rule}: dw must have the shape of w {np.shape(w)}, got {np.shape(dw)}")
+        for k in state:
+            if config.get(k) is not None and k != "t" and np.shape(config[k]) != np.shape(w):
+                raise ValueError(f"{rule}: config[{k!r}] has shape {np.shape(config[k])} but w has shape "
+                                 f"{np.shape(w)}; use one config dict per parameter")
+    return config
+
+
+# --------------------------------------------------------------------------- notebook 02: linear classifiers
+class TrainingDiverged(ValueError, FloatingPointError):
+    """The training loss stopped being finite: the learning rate (or reg) is too large."""
+
+
+def check_loss_inputs(W, X, y, reg):
+    """The arguments of a linear classifier's loss ``(W, X, y, reg)``: W (D, C), X (N, D) with
+    N >= 1, y (N,) integer labels in 0..C-1, reg a finite number >= 0 (the L2 strength).
+    Returns W, X, y as arrays (no copies)."""
+    W = check_array(W, "W", ndim=2, what="(D, C)")
+    X = check_array(X, "X", ndim=2, what="(N, D)")
+    if X.shape[1] != W.shape[0]:
+        raise ValueError(f"X must have shape (N, D) = (N, {W.shape[0]}) to match W of shape {W.shape}, got {X.shape}")
+    if X.shape[0] == 0:
+        raise ValueError("X must hold at least one example (N >= 1), got N = 0")
+    y = check_labels(y, "y", n=X.shape[0], num_classes=W.shape[1])
+    as_float(reg, "reg (the L2 regularization strength)", minimum=0)
+    return W, X, y
+
+
+def check_train_inputs(X, y, learning_rate, reg, num_iters, batch_size, W=None):
+    """The arguments of a linear classifier's ``train``: X (N, D) with N >= 1 (integer data
+    becomes float64), y (N,) integer labels >= 0, learning_rate > 0, reg >= 0, num_iters and
+    batch_size >= 1; with the existing weights ``W`` (D, C), X and the labels must fit them.
+    Returns X, y."""
+    X = check_array(X, "X", ndim=2, what="(N, D)")
+    if X.shape[0] == 0:
+        raise ValueError("X must hold at least one example (N >= 1), got N = 0")
+    X = X if X.dtype.kind == "f" else X.astype(np.float64)
+    y = check_labels(y, "y", n=X.shape[0])
+    as_float(learning_rate, "learning_rate", minimum=0, strict_min=True)
+    as_float(reg, "reg (the L2 regularization strength)", minimum=0)
+    as_int(num_iters, "num_iters", minimum=1)
+    as_int(batch_size, "batch_size", minimum=1)
+    if W is not None and (W.shape[0] != X.shape[1] or W.shape[1] <= y.max()):
+        raise ValueError(f"X of shape {X.shape} with labels up to {y.max()} does not fit the existing W of "
+                         f"shape {W.shape}; use a new classifier")
+    return X, y
+
+
+def check_finite_loss(loss, iteration, learning_rate, reg=0.0):
+    """``loss`` unchanged if it is finite; otherwise :class:`TrainingDiverged`, which names the
+    learning rate to lower (and reg, when ``learning_rate * reg`` is large)."""
+    if np.isfinite(loss):
+        return loss
+    hint = (f" and/or reg (now {reg:g}; learning_rate * reg = {learning_rate * reg:g} should stay well below 1)"
+            if learning_rate * reg > 0.5 else "")
+    raise TrainingDiverged(f"training diverged: the loss is {loss} at iteration {iteration}. Lower learning_rate "
+                           f"(now {learning_rate:g}; try {learning_rate / 10:g}){hint}.")
+
+
+__all__ += ["TrainingDiverged", "check_loss_inputs", "check_train_inputs", "check_finite_loss"]
+
+
+# --------------------------------------------------------------------------- notebook 05: pooling, ThreeLayerConvNet
+__all__ += ["check_pool_param", "check_chw", "check_float_type"]
+
+
+def check_pool_param(pool_param, x_shape):
+    """CS231n's ``pool_param = {'pool_height': PH, 'pool_width': PW, 'stride': S}`` (``S`` an int
+    or a pair ``(S_h, S_w)``) for an input of shape ``x_shape`` = (N, C, H, W), checked: positive
+    integers, a window that fits inside the input, and a whole number of windows
+    (``(H - PH) / S_h + 1``; there is no padding). Returns ``(PH, PW, S_h, S_w)``."""
+    check_dict(pool_param, "pool_param", ("pool_height", "pool_width", "stride"),
+               example="{'pool_height': 2, 'pool_width': 2, 'stride': 2}")
+    if len(x_shape) != 4:
+        raise ValueError(f"x must be 4-D with shape (N, C, H, W), got shape {tuple(x_shape)}")
+    ph = as_int(pool_param["pool_height"], "pool_param['pool_height']", minimum=1)
+    pw = as_int(pool_param["pool_width"], "pool_param['pool_width']", minimum=1)
+    stride = pool_param["stride"]
+    if isinstance(stride, (tuple, list)):
+        if len(stride) != 2:
+            raise ValueError(f"pool_param['stride'] must be a positive int or a pair (stride_h, stride_w), "
+                             f"got {stride!r}")
+        sh, sw = (as_int(s, "pool_param['stride']", minimum=1) for s in stride)
+    else:
+        sh = sw = as_int(stride, "pool_param['stride']", minimum=1)
+    for dim, size, window, key, step in (("height", x_shape[2], ph, "pool_height", sh),
+                                         ("width", x_shape[3], pw, "pool_width", sw)):
+        if window > size:
+            raise ValueError(f"pool_param['{key}']={window} is larger than the input {dim} {size}: "
+                             "the pooling window must fit inside the input")
+        if (size - window) % step:
+            raise ValueError(f"pool_param['stride']={step} does not fit the input {dim}: ({dim} - {key}) / "
+                             f"stride + 1 = ({size} - {window}) / {step} + 1 = {(size - window) / step + 1:g} is "
+                             f"not a whole number; pick a stride that divides {size - window}, or change "
+                             f"'{key}' or crop the input")
+    return ph, pw, sh, sw
+
+
+def check_chw(value, name="input_dim", even_hw=False):
+    """``value`` as a tuple of three positive ints ``(C, H, W)``; with ``even_hw`` H and W must be
+    even (a 2x2 / stride-2 pool halves them)."""
+    if not isinstance(value, (tuple, list)) or len(value) != 3:
+        raise ValueError(f"{name} must be (C, H, W), got {value!r}")
+    C, H, W = (as_int(v, name, minimum=1) for v in value)
+    if even_hw and (H % 2 or W % 2):
+        raise ValueError(f"{name}={tuple(value)}: H and W must be even for the 2x2 / stride-2 max pool")
+    return C, H, W
+
+
+def check_float_type(dtype, name="dtype"):
+    """``dtype`` if it names a floating-point type (np.float32, np.float64, ...)."""
+    try:
+        ok = np.issubdtype(np.dtype(dtype), np.floating)
+    except TypeError:
+        ok = False
+    if not ok:
+        raise ValueError(f"{name} must be a floating-point type (np.float32 or np.float64), got {dtype!r}")
+    return dtype
