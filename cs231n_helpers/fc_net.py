@@ -2,7 +2,7 @@
 # Do not edit: change the notebook, then run `make export`. Each block below starts with
 # `# %% <notebook>, cell <n>`: n counts the notebook's cells from 0, Markdown included.
 
-# %% notebooks/03_mlp_backprop.ipynb, cell 32 - 3. A two-layer network
+# %% notebooks/03_mlp_backprop.ipynb, cell 42 - 3. A two-layer network
 """Fully connected networks built from the modular layers, written in notebook 03.
 
 ``TwoLayerNet`` (affine - relu - affine - softmax) and ``FullyConnectedNet`` (any depth,
@@ -11,52 +11,30 @@ arrays) and ``loss(X, y=None)``, which returns class scores of shape (N, C) when
 and ``(loss, grads)`` otherwise (``grads`` has the keys of ``params``). L2 regularization adds
 ``0.5 * reg * sum(W ** 2)`` for every weight matrix (not biases, gamma or beta).
 """
-import math
-
 import numpy as np
 
 # The nets call the finished layers through the module (layers.affine_forward, ...): in the
 # notebook, too, a bug left in one of your own layers cannot break the nets.
 from cs231n_helpers import layers
+from cs231n_helpers.utils import add_to_class
+from cs231n_helpers.validation import as_float, as_int, as_int_list, check_choice, check_examples, check_finite
 
 __all__ = ["TwoLayerNet", "FullyConnectedNet"]
 
 
-def _positive_int(v, name):
-    if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-        raise ValueError(f"{name} must be a positive int, got {v!r}")
-    return int(v)
-
-
 def _init_weights(rng, dims, weight_scale, dtype):
     """W_i ~ N(0, weight_scale^2) of shape (dims[i], dims[i+1]), b_i = 0, in ``dtype``."""
-    if not isinstance(weight_scale, (int, float, np.floating, np.integer)) or not (0 < weight_scale < math.inf):
-        raise ValueError(f"weight_scale must be a positive finite number, got {weight_scale!r}")
+    weight_scale = as_float(weight_scale, "weight_scale", minimum=0, strict_min=True)
     params = {}
     for i in range(len(dims) - 1):
         with np.errstate(over="ignore"):
-            W = (rng.standard_normal((dims[i], dims[i + 1])) * float(weight_scale)).astype(dtype)
-        if not np.all(np.isfinite(W)):
-            raise ValueError(f"weight_scale={weight_scale!r} overflows {np.dtype(dtype).name}: the weights are infinite")
-        params[f"W{i + 1}"] = W
+            W = (rng.standard_normal((dims[i], dims[i + 1])) * weight_scale).astype(dtype)
+        params[f"W{i + 1}"] = check_finite(W, f"W{i + 1} (weight_scale={weight_scale:g} overflows {np.dtype(dtype).name})")
         params[f"b{i + 1}"] = np.zeros(dims[i + 1], dtype=dtype)
     return params
 
 
-def _check_X(X, input_dim):
-    X = np.asarray(X)
-    if X.ndim < 2 or int(np.prod(X.shape[1:])) != input_dim:
-        raise ValueError(f"X must have shape (N, ...) with {input_dim} values per example, got {X.shape}")
-    return X
-
-
-def _check_reg(reg):
-    if not isinstance(reg, (int, float, np.floating, np.integer)) or not (0 <= reg < math.inf):
-        raise ValueError(f"reg must be a finite non-negative number, got {reg!r}")
-    return float(reg)  # a NumPy float64 scalar would upcast float32 gradients
-
-
-# %% notebooks/03_mlp_backprop.ipynb, cell 34 - The two-layer network
+# %% notebooks/03_mlp_backprop.ipynb, cell 44 - 3. A two-layer network
 class TwoLayerNet:
     """affine - relu - affine - softmax, with L2 regularization.
 
@@ -68,17 +46,15 @@ class TwoLayerNet:
 
     def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10, weight_scale=1e-3,
                  reg=0.0, dtype=np.float32, seed=None):
-        dims = [_positive_int(input_dim, "input_dim"), _positive_int(hidden_dim, "hidden_dim"),
-                _positive_int(num_classes, "num_classes")]
-        self.input_dim = dims[0]
-        self.reg = _check_reg(reg)
-        self.dtype = dtype
+        dims = [as_int(input_dim, "input_dim", minimum=1), as_int(hidden_dim, "hidden_dim", minimum=1),
+                as_int(num_classes, "num_classes", minimum=1)]
+        self.input_dim, self.reg, self.dtype = dims[0], as_float(reg, "reg", minimum=0), dtype
         rng = np.random.default_rng(seed) if seed is not None else np.random
         self.params = _init_weights(rng, dims, weight_scale, dtype)
 
     def loss(self, X, y=None):
         """Scores (N, C) if y is None, else (loss, grads)."""
-        X = _check_X(X, self.input_dim)
+        X = check_examples(X, "X", self.input_dim)
         W1, b1, W2, b2 = (self.params[k] for k in ("W1", "b1", "W2", "b2"))
         h, cache1 = layers.affine_relu_forward(X, W1, b1)
         scores, cache2 = layers.affine_forward(h, W2, b2)
@@ -94,95 +70,81 @@ class TwoLayerNet:
         return loss, grads
 
 
-# %% notebooks/03_mlp_backprop.ipynb, cell 51 - 5. Deeper: `FullyConnectedNet`
+# %% notebooks/03_mlp_backprop.ipynb, cell 63 - 5. Deeper: `FullyConnectedNet`
 class FullyConnectedNet:
     """{affine - [batch/layer norm] - relu - [dropout]} x (L - 1) - affine - softmax.
 
-    Inputs:
-    - hidden_dims: list of hidden layer sizes (at least one)
-    - input_dim, num_classes: sizes of the input and the output
-    - dropout_keep_ratio: probability of keeping a unit in dropout (1 = no dropout)
-    - normalization: None, 'batchnorm' or 'layernorm'
-    - reg: L2 strength; weight_scale: standard deviation of the initial weights
-    - dtype: float32 for training, float64 for gradient checks
-    - seed: if given, makes the initialization and the dropout masks deterministic (dropout
-      then uses the same mask at every step: for gradient checks only)
-
+    hidden_dims: hidden layer sizes; dropout_keep_ratio: probability of keeping a unit (1: no
+    dropout); normalization: None, 'batchnorm' or 'layernorm'; reg: L2 strength; weight_scale: std
+    of the initial weights; dtype: float32 to train, float64 for gradient checks; seed: deterministic
+    initialization and dropout masks (the same mask at every step: for gradient checks only).
     Parameters: W1..WL, b1..bL, and gamma1..gamma(L-1), beta1..beta(L-1) with normalization.
     """
 
     def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, dropout_keep_ratio=1,
                  normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None):
-        if isinstance(hidden_dims, (int, np.integer)) or not hasattr(hidden_dims, "__len__") or len(hidden_dims) == 0:
-            raise ValueError(f"hidden_dims must be a non-empty list of layer sizes, got {hidden_dims!r}")
-        hidden_dims = [_positive_int(h, "hidden_dims entries") for h in hidden_dims]
-        if normalization not in (None, "batchnorm", "layernorm"):
-            raise ValueError(f"normalization must be None, 'batchnorm' or 'layernorm', got {normalization!r}")
-        if not isinstance(dropout_keep_ratio, (int, float, np.floating)) or not (0 < dropout_keep_ratio <= 1):
-            raise ValueError(f"dropout_keep_ratio is the probability of keeping a unit, in (0, 1], got {dropout_keep_ratio!r}")
+        hidden_dims = as_int_list(hidden_dims, "hidden_dims")
+        self.normalization = check_choice(normalization, "normalization", (None, "batchnorm", "layernorm"))
+        keep = as_float(dropout_keep_ratio, "dropout_keep_ratio (the probability of keeping a unit)",
+                        minimum=0, maximum=1, strict_min=True)
         if not np.issubdtype(np.dtype(dtype), np.floating):
             raise ValueError(f"dtype must be a floating dtype such as np.float32, got {dtype!r}")
-        self.normalization = normalization
-        self.use_dropout = dropout_keep_ratio != 1
-        self.reg = _check_reg(reg)
+        self.use_dropout, self.reg, self.dtype = keep != 1, as_float(reg, "reg", minimum=0), dtype
         self.num_layers = 1 + len(hidden_dims)
-        self.dtype = dtype
-        self.input_dim = _positive_int(input_dim, "input_dim")
-        dims = [self.input_dim] + hidden_dims + [_positive_int(num_classes, "num_classes")]
+        self.input_dim = as_int(input_dim, "input_dim", minimum=1)
+        dims = [self.input_dim] + hidden_dims + [as_int(num_classes, "num_classes", minimum=1)]
         rng = np.random.default_rng(seed) if seed is not None else np.random
         self.params = _init_weights(rng, dims, weight_scale, dtype)
-        if normalization is not None:
-            for i, h in enumerate(hidden_dims, start=1):
-                self.params[f"gamma{i}"] = np.ones(h, dtype=dtype)
-                self.params[f"beta{i}"] = np.zeros(h, dtype=dtype)
-        self.dropout_param = {}
-        if self.use_dropout:
-            self.dropout_param = {"mode": "train", "p": float(dropout_keep_ratio)}
-            if seed is not None:
-                self.dropout_param["seed"] = seed
+        for i, h in enumerate(hidden_dims if self.normalization else [], start=1):
+            self.params[f"gamma{i}"], self.params[f"beta{i}"] = np.ones(h, dtype=dtype), np.zeros(h, dtype=dtype)
+        self.dropout_param = {"mode": "train", "p": keep} if self.use_dropout else {}
+        if self.use_dropout and seed is not None:
+            self.dropout_param["seed"] = seed
         # batchnorm keeps running averages per layer; layernorm needs no state
-        self.bn_params = [{"mode": "train"} if normalization == "batchnorm" else {} for _ in hidden_dims]
+        self.bn_params = [{"mode": "train"} if self.normalization == "batchnorm" else {} for _ in hidden_dims]
 
-    def loss(self, X, y=None):
-        """Scores (N, C) if y is None (test mode), else (loss, grads) (train mode)."""
-        X = _check_X(X, self.input_dim)
-        mode = "test" if y is None else "train"
+    def _set_mode(self, mode):
+        """'train' or 'test' for dropout and batchnorm (test: no dropout, running averages)."""
         if self.use_dropout:
             self.dropout_param["mode"] = mode
-        if self.normalization == "batchnorm":
-            for bn_param in self.bn_params:
-                bn_param["mode"] = mode
-        L = self.num_layers
-        caches = []
-        out = X
-        for i in range(1, L):
-            W, b = self.params[f"W{i}"], self.params[f"b{i}"]
-            if self.normalization is None:
-                out, cache = layers.affine_relu_forward(out, W, b)
-            else:
-                out, cache = layers.affine_norm_relu_forward(out, W, b, self.params[f"gamma{i}"], self.params[f"beta{i}"],
-                                                      self.bn_params[i - 1], self.normalization)
-            drop_cache = None
-            if self.use_dropout:
-                out, drop_cache = layers.dropout_forward(out, self.dropout_param)
-            caches.append((cache, drop_cache))
-        scores, last_cache = layers.affine_forward(out, self.params[f"W{L}"], self.params[f"b{L}"])
-        if mode == "test":
-            return scores
-        grads = {}
-        loss, dout = layers.softmax_loss(scores, y)
-        dout, grads[f"W{L}"], grads[f"b{L}"] = layers.affine_backward(dout, last_cache)
-        for i in range(L - 1, 0, -1):
-            cache, drop_cache = caches[i - 1]
-            if drop_cache is not None:
-                dout = layers.dropout_backward(dout, drop_cache)
-            if self.normalization is None:
-                dout, grads[f"W{i}"], grads[f"b{i}"] = layers.affine_relu_backward(dout, cache)
-            else:
-                (dout, grads[f"W{i}"], grads[f"b{i}"],
-                 grads[f"gamma{i}"], grads[f"beta{i}"]) = layers.affine_norm_relu_backward(dout, cache)
-        for i in range(1, L + 1):
-            W = self.params[f"W{i}"]
-            loss += 0.5 * self.reg * float(np.sum(W * W))
-            grads[f"W{i}"] += self.reg * W
-        return loss, grads
+        for bn_param in self.bn_params if self.normalization == "batchnorm" else []:
+            bn_param["mode"] = mode
+        return mode
+
+
+# %% notebooks/03_mlp_backprop.ipynb, cell 65 - 5. Deeper: `FullyConnectedNet`
+@add_to_class(FullyConnectedNet)
+def loss(self, X, y=None):
+    """Scores (N, C) if y is None (test mode), else (loss, grads) (train mode)."""
+    X = check_examples(X, "X", self.input_dim)
+    mode = self._set_mode("test" if y is None else "train")
+    L, p, caches, out = self.num_layers, self.params, [], X
+    for i in range(1, L):
+        if self.normalization is None:
+            out, cache = layers.affine_relu_forward(out, p[f"W{i}"], p[f"b{i}"])
+        else:
+            out, cache = layers.affine_norm_relu_forward(out, p[f"W{i}"], p[f"b{i}"], p[f"gamma{i}"],
+                                                         p[f"beta{i}"], self.bn_params[i - 1], self.normalization)
+        drop_cache = None
+        if self.use_dropout:
+            out, drop_cache = layers.dropout_forward(out, self.dropout_param)
+        caches.append((cache, drop_cache))
+    scores, last_cache = layers.affine_forward(out, p[f"W{L}"], p[f"b{L}"])
+    if mode == "test":
+        return scores
+    grads = {}
+    loss, dout = layers.softmax_loss(scores, y)
+    dout, grads[f"W{L}"], grads[f"b{L}"] = layers.affine_backward(dout, last_cache)
+    for i in range(L - 1, 0, -1):
+        cache, drop_cache = caches[i - 1]
+        if drop_cache is not None:
+            dout = layers.dropout_backward(dout, drop_cache)
+        if self.normalization is None:
+            dout, grads[f"W{i}"], grads[f"b{i}"] = layers.affine_relu_backward(dout, cache)
+        else:
+            dout, grads[f"W{i}"], grads[f"b{i}"], grads[f"gamma{i}"], grads[f"beta{i}"] = \
+                layers.affine_norm_relu_backward(dout, cache)
+    for i in range(1, L + 1):
+        loss += 0.5 * self.reg * float(np.sum(p[f"W{i}"] * p[f"W{i}"]))
+        grads[f"W{i}"] += self.reg * p[f"W{i}"]
+    return loss, grads

@@ -2,15 +2,18 @@
 # Do not edit: change the notebook, then run `make export`. Each block below starts with
 # `# %% <notebook>, cell <n>`: n counts the notebook's cells from 0, Markdown included.
 
-# %% notebooks/03_mlp_backprop.ipynb, cell 13 - 2. Modular layers: the `(out, cache)` protocol
+# %% notebooks/03_mlp_backprop.ipynb, cell 16 - 2. Modular layers: the `(out, cache)` protocol
 """Modular layers with the CS231n ``(out, cache)`` protocol, written in notebook 03.
 
 Forward functions return ``(out, cache)``; backward functions take ``(dout, cache)`` and return
 the gradients of the forward inputs in order. Everything keeps the dtype of its inputs (float32
-in training, float64 in gradient checks). Shapes are validated at the boundary: a mismatch is a
-``ValueError`` naming the argument.
+in training, float64 in gradient checks). Inputs are checked at the boundary
+(:mod:`cs231n_helpers.validation`): a mismatch is a ``ValueError`` naming the argument.
 """
 import numpy as np
+
+from cs231n_helpers.validation import (check_affine_inputs, check_choice, check_dropout_param, check_norm_inputs,
+                                       check_scores_labels, check_shape_as)
 
 __all__ = ["affine_forward", "affine_backward", "relu_forward", "relu_backward",
            "affine_relu_forward", "affine_relu_backward", "svm_loss", "softmax_loss",
@@ -20,21 +23,7 @@ __all__ = ["affine_forward", "affine_backward", "relu_forward", "relu_backward",
            "affine_bn_relu_forward", "affine_bn_relu_backward"]
 
 
-def _check_labels(x, y, name="y"):
-    """Scores ``x`` of shape (N, C) and integer labels ``y`` of shape (N,) in 0..C-1."""
-    if x.ndim != 2:
-        raise ValueError(f"x must be a 2-D array of scores (N, C), got shape {x.shape}")
-    y = np.asarray(y)
-    if y.shape != (x.shape[0],):
-        raise ValueError(f"{name} must have shape ({x.shape[0]},) to match x of shape {x.shape}, got {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"{name} must hold integer class labels, got dtype {y.dtype}")
-    if y.size and (y.min() < 0 or y.max() >= x.shape[1]):
-        raise ValueError(f"{name} must hold labels in 0..{x.shape[1] - 1}, got values in {y.min()}..{y.max()}")
-    return y
-
-
-# %% notebooks/03_mlp_backprop.ipynb, cell 15 - 2.1 Affine (fully connected) layer
+# %% notebooks/03_mlp_backprop.ipynb, cell 18 - 2.1 Affine (fully connected) layer
 def affine_forward(x, w, b):
     """Forward pass of an affine (fully connected) layer.
 
@@ -45,19 +34,14 @@ def affine_forward(x, w, b):
 
     Returns (out, cache): out of shape (N, M), cache = (x, w, b).
     """
-    if x.ndim < 1 or w.ndim != 2 or b.ndim != 1:
-        raise ValueError(f"expected x of shape (N, d1, ..., dk), w (D, M), b (M,); got x {x.shape}, w {w.shape}, b {b.shape}")
-    D = int(np.prod(x.shape[1:]))
-    if w.shape[0] != D:
-        raise ValueError(f"w must have shape ({D}, M) for x of shape {x.shape} (D = {D} per example), got {w.shape}")
-    if b.shape != (w.shape[1],):
-        raise ValueError(f"b must have shape ({w.shape[1]},) to match w of shape {w.shape}, got {b.shape}")
+    D = check_affine_inputs(x, w, b)
     out = x.reshape(x.shape[0], D) @ w
     out += b
     cache = (x, w, b)
     return out, cache
 
 
+# %% notebooks/03_mlp_backprop.ipynb, cell 22 - 2.1 Affine (fully connected) layer
 def affine_backward(dout, cache):
     """Backward pass of an affine layer.
 
@@ -68,31 +52,30 @@ def affine_backward(dout, cache):
     Returns (dx, dw, db) of the shapes of x, w and b.
     """
     x, w, b = cache
-    if dout.shape != (x.shape[0], w.shape[1]):
-        raise ValueError(f"dout must have shape {(x.shape[0], w.shape[1])} (the forward output), got {dout.shape}")
+    check_shape_as(dout, "dout", (x.shape[0], w.shape[1]), "the forward output (N, M)")
     dx = (dout @ w.T).reshape(x.shape)
     dw = x.reshape(x.shape[0], -1).T @ dout
     db = dout.sum(axis=0)
     return dx, dw, db
 
 
-# %% notebooks/03_mlp_backprop.ipynb, cell 19 - 2.2 ReLU
+# %% notebooks/03_mlp_backprop.ipynb, cell 26 - 2.2 ReLU
 def relu_forward(x):
     """ReLU: out = max(0, x) elementwise. Returns (out, cache) with cache = x."""
     out = np.maximum(x, 0)
     return out, x
 
 
+# %% notebooks/03_mlp_backprop.ipynb, cell 28 - 2.2 ReLU
 def relu_backward(dout, cache):
     """ReLU backward: dx = dout where x > 0, else 0."""
     x = cache
-    if dout.shape != x.shape:
-        raise ValueError(f"dout must have the shape of x {x.shape}, got {dout.shape}")
+    check_shape_as(dout, "dout", x.shape, "x")
     dx = np.where(x > 0, dout, 0).astype(dout.dtype, copy=False)
     return dx
 
 
-# %% notebooks/03_mlp_backprop.ipynb, cell 23 - 2.3 Sandwich layers
+# %% notebooks/03_mlp_backprop.ipynb, cell 31 - 2.3 Sandwich layers
 def affine_relu_forward(x, w, b):
     """Affine followed by ReLU (a 'sandwich' layer). Returns (out, (fc_cache, relu_cache))."""
     a, fc_cache = affine_forward(x, w, b)
@@ -106,14 +89,14 @@ def affine_relu_backward(dout, cache):
     return affine_backward(relu_backward(dout, relu_cache), fc_cache)
 
 
-# %% notebooks/03_mlp_backprop.ipynb, cell 28 - 2.5 Loss layers
+# %% notebooks/03_mlp_backprop.ipynb, cell 36 - 2.5 Loss layers
 def svm_loss(x, y):
     """Multiclass SVM (hinge) loss, averaged over the batch, with margin 1.
 
     Inputs: x scores of shape (N, C); y integer labels of shape (N,) in 0..C-1.
     Returns (loss, dx): a Python float and the gradient of shape (N, C).
     """
-    y = _check_labels(x, y)
+    y = check_scores_labels(x, y)
     N = x.shape[0]
     rows = np.arange(N)
     margins = np.maximum(0, x - x[rows, y][:, None] + 1)
@@ -126,13 +109,14 @@ def svm_loss(x, y):
     return loss, dx
 
 
+# %% notebooks/03_mlp_backprop.ipynb, cell 39 - 2.5 Loss layers
 def softmax_loss(x, y):
     """Softmax (cross-entropy) loss, averaged over the batch.
 
     Inputs: x scores of shape (N, C); y integer labels of shape (N,) in 0..C-1.
     Returns (loss, dx): a Python float and the gradient of shape (N, C).
     """
-    y = _check_labels(x, y)
+    y = check_scores_labels(x, y)
     N = x.shape[0]
     rows = np.arange(N)
     shifted = x - x.max(axis=1, keepdims=True)      # numerically stable: exp never overflows
@@ -144,21 +128,7 @@ def softmax_loss(x, y):
     return loss, dx
 
 
-# %% notebooks/03_mlp_backprop.ipynb, cell 70 - 7. Batch normalization
-def _norm_param(param, x, name):
-    if not isinstance(param, dict):
-        raise ValueError(f"{name} must be a dict, got {type(param).__name__}")
-    if x.ndim != 2:
-        raise ValueError(f"x must have shape (N, D), got {x.shape}")
-    return param.get("eps", 1e-5)
-
-
-def _check_gamma_beta(x, gamma, beta):
-    D = x.shape[1]
-    if gamma.shape != (D,) or beta.shape != (D,):
-        raise ValueError(f"gamma and beta must have shape ({D},) for x of shape {x.shape}, got {gamma.shape} and {beta.shape}")
-
-
+# %% notebooks/03_mlp_backprop.ipynb, cell 87 - 7. Batch normalization
 def batchnorm_forward(x, gamma, beta, bn_param):
     """Batch normalization over the batch dimension.
 
@@ -168,66 +138,54 @@ def batchnorm_forward(x, gamma, beta, bn_param):
       'momentum' (0.9), 'running_mean' and 'running_var' (shape (D,), created as zeros and
       updated in place of the dict in train mode).
 
-    Train mode normalizes with the batch's mean and variance and updates
+    Train mode normalizes with the batch's mean and (biased) variance and updates
     running = momentum * running + (1 - momentum) * batch; test mode uses the running averages.
-    Returns (out, cache).
+    Returns (out, cache) with cache = (mode, xhat, xc, std, gamma).
     """
-    eps = _norm_param(bn_param, x, "bn_param")
-    _check_gamma_beta(x, gamma, beta)
-    mode = bn_param.get("mode")
-    if mode not in ("train", "test"):
-        raise ValueError(f"bn_param['mode'] must be 'train' or 'test', got {mode!r}")
-    momentum = bn_param.get("momentum", 0.9)
-    D = x.shape[1]
-    running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
-    running_var = bn_param.get("running_var", np.zeros(D, dtype=x.dtype))
-    if running_mean.shape != (D,) or running_var.shape != (D,):
-        raise ValueError(f"bn_param running_mean/running_var must have shape ({D},), got {running_mean.shape} and {running_var.shape}")
+    eps, mode = check_norm_inputs(x, gamma, beta, bn_param, "bn_param", modes=("train", "test"))
+    momentum, D = bn_param.get("momentum", 0.9), x.shape[1]
+    running_mean = check_shape_as(bn_param.get("running_mean", np.zeros(D, x.dtype)), "bn_param['running_mean']", (D,), "gamma")
+    running_var = check_shape_as(bn_param.get("running_var", np.zeros(D, x.dtype)), "bn_param['running_var']", (D,), "gamma")
     if mode == "train":
         mu = x.mean(axis=0)
         xc = x - mu
         var = (xc * xc).mean(axis=0)
         std = np.sqrt(var + eps)
-        xhat = xc / std
-        out = gamma * xhat + beta
         running_mean = momentum * running_mean + (1 - momentum) * mu
         running_var = momentum * running_var + (1 - momentum) * var
     else:
-        std = np.sqrt(running_var + eps)
         xc = x - running_mean
-        xhat = xc / std
-        out = gamma * xhat + beta
-    cache = (mode, xhat, xc, std, gamma)
-    bn_param["running_mean"] = running_mean
-    bn_param["running_var"] = running_var
-    return out, cache
+        std = np.sqrt(running_var + eps)
+    xhat = xc / std
+    out = gamma * xhat + beta
+    bn_param["running_mean"], bn_param["running_var"] = running_mean, running_var
+    return out, (mode, xhat, xc, std, gamma)
 
 
-# %% notebooks/03_mlp_backprop.ipynb, cell 74 - 7. Batch normalization
+# %% notebooks/03_mlp_backprop.ipynb, cell 91 - 7. Batch normalization
 def batchnorm_backward(dout, cache):
     """Batch normalization backward, one node of the computational graph at a time.
 
     Returns (dx, dgamma, dbeta).
     """
     mode, xhat, xc, std, gamma = cache
-    if dout.shape != xhat.shape:
-        raise ValueError(f"dout must have shape {xhat.shape}, got {dout.shape}")
-    dbeta = dout.sum(axis=0)
+    check_shape_as(dout, "dout", xhat.shape, "x")
+    if mode == "test":  # running statistics are constants
+        return dout * gamma / std, (dout * xhat).sum(axis=0), dout.sum(axis=0)
+    N = dout.shape[0]
+    dbeta = dout.sum(axis=0)                            # y = gamma * xhat + beta
     dgamma = (dout * xhat).sum(axis=0)
     dxhat = dout * gamma
-    if mode == "test":  # running statistics are constants
-        return dxhat / std, dgamma, dbeta
-    N = dout.shape[0]
     dxc = dxhat / std                                   # xhat = xc / std, path through xc
     dstd = -(dxhat * xc).sum(axis=0) / (std * std)      # ... and through std
     dvar = 0.5 * dstd / std                             # std = sqrt(var + eps)
-    dxc += (2.0 / N) * xc * dvar                        # var = mean(xc ** 2)
+    dxc += (2.0 / N) * xc * dvar                        # var = mean(xc ** 2): xc's second use
     dmu = -dxc.sum(axis=0)                              # xc = x - mu
     dx = dxc + dmu / N                                  # mu = mean(x)
     return dx, dgamma, dbeta
 
 
-# %% notebooks/03_mlp_backprop.ipynb, cell 77 - 7. Batch normalization
+# %% notebooks/03_mlp_backprop.ipynb, cell 94 - 7. Batch normalization
 def batchnorm_backward_alt(dout, cache):
     """Batch normalization backward in one simplified expression (same result, fewer passes).
 
@@ -235,8 +193,7 @@ def batchnorm_backward_alt(dout, cache):
     Returns (dx, dgamma, dbeta).
     """
     mode, xhat, xc, std, gamma = cache
-    if dout.shape != xhat.shape:
-        raise ValueError(f"dout must have shape {xhat.shape}, got {dout.shape}")
+    check_shape_as(dout, "dout", xhat.shape, "x")
     dbeta = dout.sum(axis=0)
     dgamma = (dout * xhat).sum(axis=0)
     if mode == "test":
@@ -246,12 +203,11 @@ def batchnorm_backward_alt(dout, cache):
     return dx, dgamma, dbeta
 
 
-# %% notebooks/03_mlp_backprop.ipynb, cell 80 - 7. Batch normalization
+# %% notebooks/03_mlp_backprop.ipynb, cell 98 - 7. Batch normalization
 def layernorm_forward(x, gamma, beta, ln_param):
     """Layer normalization: like batchnorm, but each example is normalized over its D features
     (same in train and test). ln_param: dict with optional 'eps' (1e-5). Returns (out, cache)."""
-    eps = _norm_param(ln_param, x, "ln_param")
-    _check_gamma_beta(x, gamma, beta)
+    eps, _ = check_norm_inputs(x, gamma, beta, ln_param, "ln_param")
     mu = x.mean(axis=1, keepdims=True)
     xc = x - mu
     std = np.sqrt((xc * xc).mean(axis=1, keepdims=True) + eps)
@@ -262,8 +218,7 @@ def layernorm_forward(x, gamma, beta, ln_param):
 def layernorm_backward(dout, cache):
     """Layer normalization backward: returns (dx, dgamma, dbeta)."""
     xhat, std, gamma = cache
-    if dout.shape != xhat.shape:
-        raise ValueError(f"dout must have shape {xhat.shape}, got {dout.shape}")
+    check_shape_as(dout, "dout", xhat.shape, "x")
     D = dout.shape[1]
     dbeta = dout.sum(axis=0)
     dgamma = (dout * xhat).sum(axis=0)
@@ -273,15 +228,14 @@ def layernorm_backward(dout, cache):
     return dx, dgamma, dbeta
 
 
-# %% notebooks/03_mlp_backprop.ipynb, cell 83 - 7. Batch normalization
+# %% notebooks/03_mlp_backprop.ipynb, cell 101 - 7. Batch normalization
 _NORMS = {"batchnorm": (batchnorm_forward, batchnorm_backward_alt),
           "layernorm": (layernorm_forward, layernorm_backward)}
 
 
 def affine_norm_relu_forward(x, w, b, gamma, beta, norm_param, normalization="batchnorm"):
     """affine -> batchnorm or layernorm -> ReLU. Returns (out, cache)."""
-    if normalization not in _NORMS:
-        raise ValueError(f"normalization must be one of {sorted(_NORMS)}, got {normalization!r}")
+    normalization = check_choice(normalization, "normalization", tuple(_NORMS))
     a, fc_cache = affine_forward(x, w, b)
     an, norm_cache = _NORMS[normalization][0](a, gamma, beta, norm_param)
     out, relu_cache = relu_forward(an)
@@ -307,7 +261,7 @@ def affine_bn_relu_backward(dout, cache):
     return affine_norm_relu_backward(dout, cache)
 
 
-# %% notebooks/03_mlp_backprop.ipynb, cell 89 - 8. Dropout
+# %% notebooks/03_mlp_backprop.ipynb, cell 108 - 8. Dropout
 def dropout_forward(x, dropout_param):
     """Inverted dropout.
 
@@ -318,33 +272,24 @@ def dropout_forward(x, dropout_param):
 
     Returns (out, cache) with cache = (dropout_param, mask); mask is None in test mode.
     """
-    if not isinstance(dropout_param, dict):
-        raise ValueError(f"dropout_param must be a dict, got {type(dropout_param).__name__}")
-    if "p" not in dropout_param or "mode" not in dropout_param:
-        raise ValueError(f"dropout_param needs keys 'p' (keep probability) and 'mode', got {sorted(dropout_param)}")
-    p, mode = dropout_param["p"], dropout_param["mode"]
-    if not (0 < p <= 1):
-        raise ValueError(f"dropout_param['p'] is the keep probability and must be in (0, 1], got {p!r}")
-    if mode not in ("train", "test"):
-        raise ValueError(f"dropout_param['mode'] must be 'train' or 'test', got {mode!r}")
+    p, mode = check_dropout_param(dropout_param)
+    rng = np.random.default_rng(dropout_param["seed"]) if "seed" in dropout_param else np.random
     mask = None
     if mode == "train":
-        rng = np.random.default_rng(dropout_param["seed"]) if "seed" in dropout_param else np.random
         mask = (rng.random(x.shape) < p).astype(x.dtype)
         mask /= x.dtype.type(p)                 # inverted dropout: scale at train time
         out = x * mask
     else:
-        out = x
+        out = x                                 # ... and nothing to do at test time
     return out, (dropout_param, mask)
 
 
-# %% notebooks/03_mlp_backprop.ipynb, cell 93 - 8. Dropout
+# %% notebooks/03_mlp_backprop.ipynb, cell 112 - 8. Dropout
 def dropout_backward(dout, cache):
     """Inverted dropout backward: dx = dout * mask in train mode, dout in test mode."""
     dropout_param, mask = cache
     if dropout_param["mode"] == "test":
         return dout
-    if dout.shape != mask.shape:
-        raise ValueError(f"dout must have shape {mask.shape}, got {dout.shape}")
+    check_shape_as(dout, "dout", mask.shape, "x")
     dx = dout * mask
     return dx

@@ -2,61 +2,35 @@
 # Do not edit: change the notebook, then run `make export`. Each block below starts with
 # `# %% <notebook>, cell <n>`: n counts the notebook's cells from 0, Markdown included.
 
-# %% notebooks/03_mlp_backprop.ipynb, cell 59 - 6. Update rules
+# %% notebooks/03_mlp_backprop.ipynb, cell 73 - 6. Update rules
 """First-order update rules in the CS231n form ``(w, dw, config) -> (next_w, config)``,
 written in notebook 03.
 
 ``config`` holds the hyperparameters (defaults filled in on the first call) and the optimizer's
 state (velocity, moving averages, step count), which is why it is returned: pass it back in on
-the next step. An unknown key (a typo such as ``lr``) is a ValueError that names the expected keys.
-Updates keep the dtype of ``w``.
+the next step. An unknown key (a typo such as ``lr``) is a ValueError that names the expected keys
+(:func:`cs231n_helpers.validation.check_config`). Updates keep the dtype of ``w``.
 """
-import math
-
 import numpy as np
+
+from cs231n_helpers.validation import check_config
 
 __all__ = ["sgd", "sgd_momentum", "rmsprop", "adam", "DEFAULTS"]
 
-DEFAULTS = {
+DEFAULTS = {  # every rule's hyperparameters and their defaults (CS231n's values)
     "sgd": {"learning_rate": 1e-2},
     "sgd_momentum": {"learning_rate": 1e-2, "momentum": 0.9},
     "rmsprop": {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8},
     "adam": {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
 }
-_STATE = {"sgd": (), "sgd_momentum": ("velocity",), "rmsprop": ("cache",), "adam": ("m", "v", "t")}
-_ALIASES = {"lr": "learning_rate", "eps": "epsilon", "mu": "momentum", "decay": "decay_rate",
-            "rho": "decay_rate", "beta_1": "beta1", "beta_2": "beta2"}
+STATE = {"sgd": (), "sgd_momentum": ("velocity",), "rmsprop": ("cache",), "adam": ("m", "v", "t")}
 
 
 def _setup(rule, w, dw, config):
-    """Validate (w, dw, config), fill in defaults and return the config dict."""
-    if config is None:
-        config = {}
-    if not isinstance(config, dict):
-        raise ValueError(f"{rule}: config must be a dict or None, got {type(config).__name__}")
-    w, dw = np.asarray(w), np.asarray(dw)
-    if w.shape != dw.shape:
-        raise ValueError(f"{rule}: dw must have the shape of w {w.shape}, got {dw.shape}")
-    allowed = tuple(DEFAULTS[rule]) + _STATE[rule]
-    unknown = [k for k in config if k not in allowed]
-    if unknown:
-        hints = [f"{k!r} -> {_ALIASES[k]!r}" for k in unknown if _ALIASES.get(k) in allowed]
-        raise ValueError(f"{rule}: unknown config key(s) {unknown}; expected keys {list(allowed)}"
-                         + (f" (did you mean {', '.join(hints)}?)" if hints else ""))
-    for k, v in DEFAULTS[rule].items():
-        config.setdefault(k, v)
-        val = config[k]
-        if not isinstance(val, (int, float, np.floating, np.integer)) or not math.isfinite(val) or val < 0:
-            raise ValueError(f"{rule}: config[{k!r}] must be a finite non-negative number, got {val!r}")
-        config[k] = float(val)  # a NumPy float64 scalar would silently upcast float32 weights
-    for k in _STATE[rule]:
-        if k != "t" and k in config and np.shape(config[k]) != w.shape:
-            raise ValueError(f"{rule}: config[{k!r}] has shape {np.shape(config[k])} but w has shape {w.shape}; "
-                             "use one config dict per parameter")
-    return config
+    """Check (w, dw, config) and fill in the default hyperparameters; returns config."""
+    return check_config(config, rule, DEFAULTS[rule], STATE[rule], w=w, dw=dw)
 
 
-# %% notebooks/03_mlp_backprop.ipynb, cell 61 - 6. Update rules
 def sgd(w, dw, config=None):
     """Vanilla stochastic gradient descent. config: learning_rate (1e-2)."""
     config = _setup("sgd", w, dw, config)
@@ -64,6 +38,7 @@ def sgd(w, dw, config=None):
     return next_w, config
 
 
+# %% notebooks/03_mlp_backprop.ipynb, cell 75 - 6. Update rules
 def sgd_momentum(w, dw, config=None):
     """SGD with momentum. config: learning_rate (1e-2), momentum (0.9), velocity (state)."""
     config = _setup("sgd_momentum", w, dw, config)
@@ -76,6 +51,7 @@ def sgd_momentum(w, dw, config=None):
     return next_w, config
 
 
+# %% notebooks/03_mlp_backprop.ipynb, cell 77 - 6. Update rules
 def rmsprop(w, dw, config=None):
     """RMSProp. config: learning_rate (1e-2), decay_rate (0.99), epsilon (1e-8), cache (state)."""
     config = _setup("rmsprop", w, dw, config)
@@ -88,6 +64,7 @@ def rmsprop(w, dw, config=None):
     return next_w, config
 
 
+# %% notebooks/03_mlp_backprop.ipynb, cell 79 - 6. Update rules
 def adam(w, dw, config=None):
     """Adam with bias correction. config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999),
     epsilon (1e-8), m, v, t (state; t counts steps and is incremented before the update)."""

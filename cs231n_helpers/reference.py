@@ -197,3 +197,90 @@ def linear_softmax_loss(W, X, y, reg):
     op = _linear(_torch().nn.functional.cross_entropy)
     return _compute(lambda W_, X_, y_: op(W_, X_, y_, reg), (W, X, np.asarray(y, dtype=np.int64)), 1.0,
                     (True, False, False))
+
+
+# --------------------------------------------------------------------------- notebook 03: normalization, nets, optimizers
+def batchnorm(x, gamma, beta, dout=None, eps=1e-5):
+    """Batch normalization in train mode (the batch's mean and biased variance) in PyTorch:
+    ``out``, or ``(out, dx, dgamma, dbeta)`` with ``dout``."""
+    F = _torch().nn.functional
+    return _compute(lambda x_, g, b: F.batch_norm(x_, None, None, g, b, training=True, eps=eps), (x, gamma, beta), dout)
+
+
+def layernorm(x, gamma, beta, dout=None, eps=1e-5):
+    """Layer normalization of each row of ``x`` (N, D) in PyTorch: ``out``, or
+    ``(out, dx, dgamma, dbeta)`` with ``dout``."""
+    F = _torch().nn.functional
+    return _compute(lambda x_, g, b: F.layer_norm(x_, (x_.shape[1],), g, b, eps=eps), (x, gamma, beta), dout)
+
+
+def _norm_op(normalization, eps):
+    F = _torch().nn.functional
+    if normalization == "batchnorm":
+        return lambda h, g, b: F.batch_norm(h, None, None, g, b, training=True, eps=eps)
+    if normalization == "layernorm":
+        return lambda h, g, b: F.layer_norm(h, (h.shape[1],), g, b, eps=eps)
+    raise ValueError(f"normalization must be 'batchnorm' or 'layernorm', got {normalization!r}")
+
+
+def affine_norm_relu(x, w, b, gamma, beta, normalization="batchnorm", dout=None, eps=1e-5):
+    """Affine, batch or layer normalization (train mode), ReLU, in PyTorch: ``out``, or
+    ``(out, dx, dw, db, dgamma, dbeta)`` with ``dout``."""
+    torch, norm = _torch(), _norm_op(normalization, eps)
+    return _compute(lambda x_, w_, b_, g, be: torch.relu(norm(torch.addmm(b_, x_.reshape(x_.shape[0], -1), w_), g, be)),
+                    (x, w, b, gamma, beta), dout)
+
+
+def fc_net(params, X, y=None, reg=0.0, normalization=None, eps=1e-5):
+    """CS231n's fully connected net in PyTorch: ``{affine - [norm] - relu} x (L - 1) - affine -
+    softmax`` with the parameters ``params`` (W1..WL, b1..bL, gamma1.., beta1.. with
+    normalization; batchnorm in train mode) and ``L = cross-entropy + 0.5 * reg * sum ||W_i||^2``.
+
+    Returns the scores (N, C) when ``y`` is None, else ``(scores, loss, grads)`` with one
+    gradient per entry of ``params`` (no dropout)."""
+    torch = _torch()
+    P = {k: _tensor(v, y is not None) for k, v in params.items()}
+    L = sum(1 for k in P if k.startswith("W"))
+    norm = _norm_op(normalization, eps) if normalization else None
+    h = _tensor(X).reshape(len(X), -1)
+    for i in range(1, L):
+        h = torch.addmm(P[f"b{i}"], h, P[f"W{i}"])
+        if norm is not None:
+            h = norm(h, P[f"gamma{i}"], P[f"beta{i}"])
+        h = torch.relu(h)
+    scores = torch.addmm(P[f"b{L}"], h, P[f"W{L}"])
+    if y is None:
+        return scores.detach().numpy()
+    loss = torch.nn.functional.cross_entropy(scores, _tensor(np.asarray(y, dtype=np.int64)))
+    loss = loss + 0.5 * reg * sum((P[f"W{i}"] ** 2).sum() for i in range(1, L + 1))
+    loss.backward()
+    return scores.detach().numpy(), loss.item(), {k: v.grad.numpy() for k, v in P.items()}
+
+
+def optimizer_steps(rule, w, grads, config=None):
+    """The weights after one step per gradient in ``grads`` of ``torch.optim``'s version of a
+    CS231n update rule ('sgd', 'sgd_momentum', 'rmsprop', 'adam'), configured with CS231n's
+    hyperparameter names and defaults (``learning_rate``, ``momentum``, ``decay_rate``,
+    ``epsilon``, ``beta1``, ``beta2``). With a constant learning rate PyTorch's momentum
+    formulation gives the same weights as CS231n's."""
+    torch = _torch()
+    c = dict(config or {})
+    makers = {
+        "sgd": lambda p: torch.optim.SGD(p, lr=c.get("learning_rate", 1e-2)),
+        "sgd_momentum": lambda p: torch.optim.SGD(p, lr=c.get("learning_rate", 1e-2), momentum=c.get("momentum", 0.9)),
+        "rmsprop": lambda p: torch.optim.RMSprop(p, lr=c.get("learning_rate", 1e-2), alpha=c.get("decay_rate", 0.99),
+                                                 eps=c.get("epsilon", 1e-8)),
+        "adam": lambda p: torch.optim.Adam(p, lr=c.get("learning_rate", 1e-3),
+                                           betas=(c.get("beta1", 0.9), c.get("beta2", 0.999)), eps=c.get("epsilon", 1e-8)),
+    }
+    if rule not in makers:
+        raise ValueError(f"rule must be one of {sorted(makers)}, got {rule!r}")
+    wt = torch.tensor(np.array(w, copy=True), requires_grad=True)
+    opt = makers[rule]([wt])
+    for g in grads:
+        wt.grad = torch.tensor(np.asarray(g, dtype=wt.detach().numpy().dtype))
+        opt.step()
+    return wt.detach().numpy()
+
+
+__all__ += ["batchnorm", "layernorm", "affine_norm_relu", "fc_net", "optimizer_steps"]

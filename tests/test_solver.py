@@ -146,7 +146,7 @@ def test_bad_arguments(kwargs, match):
 def test_bad_data():
     model = TwoLayerNet(input_dim=6, hidden_dim=5, num_classes=3)
     data = _data()
-    with pytest.raises(ValueError, match="missing key"):
+    with pytest.raises(ValueError, match="data is missing the key"):
         Solver(model, {k: v for k, v in data.items() if k != "y_val"})
     with pytest.raises(ValueError, match="examples"):
         Solver(model, {**data, "y_train": data["y_train"][:5]})
