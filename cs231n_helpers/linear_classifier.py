@@ -2,96 +2,50 @@
 # Do not edit: change the notebook, then run `make export`. Each block below starts with
 # `# %% <notebook>, cell <n>`: n counts the notebook's cells from 0, Markdown included.
 
-# %% notebooks/02_linear_classifiers.ipynb, cell 6 - 1. The score function and the bias trick
+# %% notebooks/02_linear_classifiers.ipynb, cell 8 - 1. The score function and the bias trick
 """Linear classifiers with the CS231n API: multiclass SVM and softmax losses, SGD (notebook 02).
 
-Functional core: ``svm_loss_naive`` / ``svm_loss_vectorized`` and ``softmax_loss_naive`` /
-``softmax_loss_vectorized``, each ``(W, X, y, reg) -> (loss, dW)`` with W of shape (D, C),
-X (N, D), y (N,) and the L2 penalty ``reg * sum(W * W)`` (gradient ``2 * reg * W``); thin
-stateful wrappers :class:`LinearClassifier` (``train``, ``predict``), :class:`LinearSVM` and
-:class:`Softmax`. ``append_bias`` is the bias trick.
-
-The vectorized losses keep the dtype of their inputs (float32 in, float32 out) and allocate
-only (N, C) temporaries besides dW. Bad input is a ``ValueError`` naming the argument; a
-training run whose loss stops being finite raises :class:`TrainingDiverged`, which names the
-learning rate to lower.
+Losses ``svm_loss_naive/vectorized`` and ``softmax_loss_naive/vectorized``: ``(W, X, y, reg) ->
+(loss, dW)`` with W (D, C), X (N, D), y (N,) and the L2 penalty ``reg * sum(W * W)``; classifiers
+:class:`LinearClassifier` (``train``, ``predict``), :class:`LinearSVM` and :class:`Softmax`;
+``append_bias``, the bias trick. Input checks live in :mod:`cs231n_helpers.validation`.
 """
-import math
-import numbers
-
 import numpy as np
 from tqdm.auto import tqdm
 
-__all__ = ["append_bias", "check_reg", "check_loss_inputs", "svm_loss_naive", "svm_loss_vectorized",
-           "softmax_loss_naive", "softmax_loss_vectorized", "LinearClassifier", "LinearSVM",
-           "Softmax", "TrainingDiverged"]
+from cs231n_helpers.utils import add_to_class
+from cs231n_helpers.validation import (TrainingDiverged, check_array, check_finite_loss, check_loss_inputs,
+                                       check_train_inputs)
+
+__all__ = ["append_bias", "svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive", "softmax_loss_vectorized",
+           "LinearClassifier", "LinearSVM", "Softmax", "TrainingDiverged"]
 
 
+# %% notebooks/02_linear_classifiers.ipynb, cell 10 - 1. The score function and the bias trick
 def append_bias(X):
     """The bias trick: X of shape (N, D) -> (N, D + 1) with a last column of ones.
 
     Floating-point X keeps its dtype; other inputs become float64.
     """
-    X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2-D array (N, D), got shape {X.shape}")
+    X = check_array(X, "X", ndim=2, what="(N, D)")
     dtype = X.dtype if X.dtype.kind == "f" else np.float64
-    out = np.empty((X.shape[0], X.shape[1] + 1), dtype=dtype)
-    out[:, :-1] = X
-    out[:, -1] = 1
-    return out
+    ones = np.ones((X.shape[0], 1), dtype=dtype)
+    return np.hstack([X, ones])
 
 
-# %% notebooks/02_linear_classifiers.ipynb, cell 12 - 3. Inputs, checked once
-def check_reg(reg):
-    """reg must be a finite number >= 0 (the L2 regularization strength)."""
-    if isinstance(reg, (bool, np.bool_)) or not isinstance(reg, numbers.Real) or not math.isfinite(reg) or reg < 0:
-        raise ValueError(f"reg must be a finite number >= 0 (the L2 regularization strength), got {reg!r}")
-    return reg
-
-
-def check_loss_inputs(W, X, y, reg):
-    """Validate the arguments of a loss function and return W, X, y as arrays (no copies).
-
-    W: (D, C) weights; X: (N, D) data with N >= 1; y: (N,) integer labels in 0..C-1;
-    reg: a finite number >= 0. Raises ValueError naming the argument otherwise.
-    """
-    W, X, y = np.asarray(W), np.asarray(X), np.asarray(y)
-    if W.ndim != 2:
-        raise ValueError(f"W must be a 2-D array of shape (D, C), got shape {W.shape}")
-    D, C = W.shape
-    if X.ndim != 2 or X.shape[1] != D:
-        raise ValueError(f"X must have shape (N, D) = (N, {D}) to match W of shape {W.shape}, got shape {X.shape}")
-    N = X.shape[0]
-    if N == 0:
-        raise ValueError("X must hold at least one example (N >= 1), got N = 0")
-    if y.shape != (N,):
-        raise ValueError(f"y must have shape (N,) = ({N},) to match X of shape {X.shape}, got shape {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"y must hold integer class labels, got dtype {y.dtype}")
-    lo, hi = y.min(), y.max()
-    if lo < 0 or hi >= C:
-        raise ValueError(f"y must hold labels in 0..{C - 1} (W has C = {C} columns), got labels from {lo} to {hi}")
-    check_reg(reg)
-    return W, X, y
-
-
-# %% notebooks/02_linear_classifiers.ipynb, cell 14 - 4. Multiclass SVM loss
+# %% notebooks/02_linear_classifiers.ipynb, cell 17 - 3. Multiclass SVM loss
 def svm_loss_naive(W, X, y, reg):
     """Structured SVM loss function, naive implementation (with loops).
 
     Inputs have dimension D, there are C classes, and we operate on minibatches of N examples.
-
-    Inputs:
     - W: A numpy array of shape (D, C) containing weights.
     - X: A numpy array of shape (N, D) containing a minibatch of data.
     - y: A numpy array of shape (N,) containing training labels; y[i] = c means that X[i] has
       label c, where 0 <= c < C.
     - reg: (float) regularization strength, >= 0.
 
-    Returns a tuple of:
-    - loss as single float
-    - gradient with respect to weights W; an array of same shape as W
+    Returns a tuple of: loss as single float; gradient with respect to weights W, an array of
+    the same shape as W.
     """
     W, X, y = check_loss_inputs(W, X, y, reg)
     dW = np.zeros_like(W)
@@ -116,7 +70,7 @@ def svm_loss_naive(W, X, y, reg):
     return loss, dW
 
 
-# %% notebooks/02_linear_classifiers.ipynb, cell 22 - 5. Vectorized SVM loss
+# %% notebooks/02_linear_classifiers.ipynb, cell 24 - 4. Vectorized SVM loss
 def svm_loss_vectorized(W, X, y, reg):
     """Structured SVM loss function, vectorized implementation.
 
@@ -140,22 +94,19 @@ def svm_loss_vectorized(W, X, y, reg):
     return loss, dW
 
 
-# %% notebooks/02_linear_classifiers.ipynb, cell 26 - 6. Softmax (cross-entropy) loss
+# %% notebooks/02_linear_classifiers.ipynb, cell 30 - 5. Softmax (cross-entropy) loss
 def softmax_loss_naive(W, X, y, reg):
     """Softmax loss function, naive implementation (with loops).
 
     Inputs have dimension D, there are C classes, and we operate on minibatches of N examples.
-
-    Inputs:
     - W: A numpy array of shape (D, C) containing weights.
     - X: A numpy array of shape (N, D) containing a minibatch of data.
     - y: A numpy array of shape (N,) containing training labels; y[i] = c means that X[i] has
       label c, where 0 <= c < C.
     - reg: (float) regularization strength, >= 0.
 
-    Returns a tuple of:
-    - loss as single float
-    - gradient with respect to weights W; an array of same shape as W
+    Returns a tuple of: loss as single float; gradient with respect to weights W, an array of
+    the same shape as W.
     """
     W, X, y = check_loss_inputs(W, X, y, reg)
     dW = np.zeros_like(W)
@@ -178,7 +129,7 @@ def softmax_loss_naive(W, X, y, reg):
     return loss, dW
 
 
-# %% notebooks/02_linear_classifiers.ipynb, cell 30 - 6. Softmax (cross-entropy) loss
+# %% notebooks/02_linear_classifiers.ipynb, cell 34 - 5. Softmax (cross-entropy) loss
 def softmax_loss_vectorized(W, X, y, reg):
     """Softmax loss function, vectorized version.
 
@@ -202,22 +153,7 @@ def softmax_loss_vectorized(W, X, y, reg):
     return loss, dW
 
 
-# %% notebooks/02_linear_classifiers.ipynb, cell 35 - 7. Training: `LinearClassifier`
-class TrainingDiverged(ValueError, FloatingPointError):
-    """The training loss stopped being finite: the learning rate (or reg) is too large."""
-
-
-def _check_positive(value, name, integer=False):
-    if integer:
-        ok = isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)) and value >= 1
-        if not ok:
-            raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-        return int(value)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return value
-
-
+# %% notebooks/02_linear_classifiers.ipynb, cell 39 - 6. Training: `LinearClassifier`
 class LinearClassifier:
     """A linear classifier trained by minibatch SGD; subclasses define ``loss``.
 
@@ -232,99 +168,8 @@ class LinearClassifier:
         self.rng = np.random.default_rng(seed)
         self.loss_history = []
 
-    def train(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200, verbose=False):
-        """Train this linear classifier using stochastic gradient descent.
-
-        Inputs:
-        - X: A numpy array of shape (N, D) containing training data; there are N training
-          samples each of dimension D.
-        - y: A numpy array of shape (N,) containing training labels; y[i] = c means that X[i]
-          has label 0 <= c < C for C classes.
-        - learning_rate: (float) learning rate for optimization.
-        - reg: (float) regularization strength.
-        - num_iters: (integer) number of steps to take when optimizing
-        - batch_size: (integer) number of training examples to use at each step.
-        - verbose: (boolean) If true, show a progress bar with the loss.
-
-        Outputs:
-        A list containing the value of the loss function at each training iteration.
-        Raises TrainingDiverged (a ValueError) if the loss becomes NaN or infinite.
-        """
-        X, y = np.asarray(X), np.asarray(y)
-        if X.ndim != 2 or X.shape[0] == 0:
-            raise ValueError(f"X must be a non-empty 2-D array (N, D), got shape {X.shape}")
-        num_train, dim = X.shape
-        if y.shape != (num_train,) or not np.issubdtype(y.dtype, np.integer):
-            raise ValueError(f"y must be an integer array of shape (N,) = ({num_train},) to match X, "
-                             f"got shape {y.shape} and dtype {y.dtype}")
-        if y.min() < 0:
-            raise ValueError(f"y must hold labels >= 0, got {y.min()}")
-        learning_rate = _check_positive(learning_rate, "learning_rate")
-        check_reg(reg)
-        num_iters = _check_positive(num_iters, "num_iters", integer=True)
-        batch_size = _check_positive(batch_size, "batch_size", integer=True)
-        num_classes = int(y.max()) + 1  # assume y takes values 0...K-1 where K is number of classes
-        if self.W is None:
-            # lazily initialize W
-            dtype = X.dtype if X.dtype.kind == "f" else np.float64
-            self.W = (0.001 * self.rng.standard_normal((dim, num_classes))).astype(dtype)
-        elif self.W.shape[0] != dim or self.W.shape[1] < num_classes:
-            raise ValueError(f"X of shape {X.shape} with labels up to {num_classes - 1} does not fit the "
-                             f"existing W of shape {self.W.shape}; use a new classifier")
-
-        loss_history = []
-        bar = tqdm(range(num_iters), desc=type(self).__name__, disable=not verbose, leave=False)
-        with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported below instead
-            for it in bar:
-                idx = self.rng.integers(0, num_train, size=batch_size)
-                X_batch, y_batch = X[idx], y[idx]
-                loss, grad = self.loss(X_batch, y_batch, reg)
-                if not np.isfinite(loss):
-                    hint = (f" and/or reg (now {reg:g}; learning_rate * reg = {learning_rate * reg:g} should stay well below 1)"
-                            if learning_rate * reg > 0.5 else "")
-                    raise TrainingDiverged(
-                        f"training diverged: the loss is {loss} at iteration {it}. Lower learning_rate "
-                        f"(now {learning_rate:g}; try {learning_rate / 10:g}){hint}.")
-                loss_history.append(float(loss))
-                self.W -= learning_rate * grad
-                if verbose and (it % 10 == 0 or it == num_iters - 1):
-                    bar.set_postfix(loss=f"{loss:.3f}")
-        if verbose:
-            print(f"{type(self).__name__}: {num_iters} iterations, loss {loss_history[0]:.3f} -> {loss_history[-1]:.3f}")
-        self.loss_history = loss_history
-        return loss_history
-
-    def predict(self, X):
-        """Use the trained weights of this linear classifier to predict labels for data points.
-
-        Inputs:
-        - X: A numpy array of shape (N, D) containing training data; there are N training
-          samples each of dimension D.
-
-        Returns:
-        - y_pred: Predicted labels for the data in X. y_pred is a 1-dimensional array of length
-          N, and each element is an integer giving the predicted class.
-        """
-        if self.W is None:
-            raise RuntimeError(f"this {type(self).__name__} is not trained yet: call train() first")
-        X = np.asarray(X)
-        if X.ndim != 2 or X.shape[1] != self.W.shape[0]:
-            raise ValueError(f"X must have shape (N, {self.W.shape[0]}) to match W of shape {self.W.shape}, "
-                             f"got shape {X.shape}")
-        y_pred = np.argmax(X.dot(self.W), axis=1)
-        return y_pred
-
     def loss(self, X_batch, y_batch, reg):
-        """Compute the loss function and its derivative; subclasses override this.
-
-        Inputs:
-        - X_batch: A numpy array of shape (N, D) containing a minibatch of N data points.
-        - y_batch: A numpy array of shape (N,) containing labels for the minibatch.
-        - reg: (float) regularization strength.
-
-        Returns: A tuple containing the loss as a single float and the gradient with respect
-        to self.W, an array of the same shape as W.
-        """
+        """(loss, dW) on a minibatch X_batch (N, D), y_batch (N,); subclasses override this."""
         raise TypeError(f"{type(self).__name__} has no loss: use LinearSVM or Softmax, or subclass "
                         "LinearClassifier and define loss(X_batch, y_batch, reg)")
 
@@ -341,3 +186,44 @@ class Softmax(LinearClassifier):
 
     def loss(self, X_batch, y_batch, reg):
         return softmax_loss_vectorized(self.W, X_batch, y_batch, reg)
+
+
+# %% notebooks/02_linear_classifiers.ipynb, cell 41 - 6. Training: `LinearClassifier`
+@add_to_class(LinearClassifier)
+def train(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200, verbose=False):
+    """Train this linear classifier using stochastic gradient descent.
+
+    - X: (N, D) training data; y: (N,) labels, y[i] = c with 0 <= c < C for C classes.
+    - learning_rate: step size; reg: regularization strength; num_iters: number of steps;
+      batch_size: examples per step; verbose: show a progress bar with the loss.
+    Returns the list of the minibatch losses, one per step. Raises TrainingDiverged (a
+    ValueError) if the loss becomes NaN or infinite.
+    """
+    X, y = check_train_inputs(X, y, learning_rate, reg, num_iters, batch_size, W=self.W)
+    num_train, dim = X.shape
+    if self.W is None:   # lazily initialize W: small random numbers in the dtype of X
+        self.W = (0.001 * self.rng.standard_normal((dim, int(y.max()) + 1))).astype(X.dtype)
+    loss_history = []
+    bar = tqdm(range(num_iters), desc=type(self).__name__, disable=not verbose, leave=False)
+    with np.errstate(over="ignore", invalid="ignore"):   # a diverging loss is reported below instead
+        for it in bar:
+            idx = self.rng.integers(0, num_train, size=batch_size)
+            X_batch, y_batch = X[idx], y[idx]
+            loss, grad = self.loss(X_batch, y_batch, reg)
+            loss_history.append(float(check_finite_loss(loss, it, learning_rate, reg)))
+            self.W -= learning_rate * grad
+    if verbose:
+        print(f"{type(self).__name__}: {num_iters} iterations, loss {loss_history[0]:.3f} -> {loss_history[-1]:.3f}")
+    self.loss_history = loss_history
+    return loss_history
+
+
+# %% notebooks/02_linear_classifiers.ipynb, cell 45 - 6. Training: `LinearClassifier`
+@add_to_class(LinearClassifier)
+def predict(self, X):
+    """Predicted labels (N,) for the data X (N, D): the class with the highest score."""
+    if self.W is None:
+        raise RuntimeError(f"this {type(self).__name__} is not trained yet: call train() first")
+    X = check_array(X, "X", shape=(None, self.W.shape[0]), what="(N, D)")
+    y_pred = np.argmax(X.dot(self.W), axis=1)
+    return y_pred

@@ -2,30 +2,18 @@
 # Do not edit: change the notebook, then run `make export`. Each block below starts with
 # `# %% <notebook>, cell <n>`: n counts the notebook's cells from 0, Markdown included.
 
-# %% notebooks/02_linear_classifiers.ipynb, cell 56 - 11. What a linear classifier cannot do
+# %% notebooks/02_linear_classifiers.ipynb, cell 67 - 10. What a linear classifier cannot do
 """2-D toy data sets that a linear classifier cannot fit (notebook 02; notebook 03 solves them).
 
 ``make_spiral`` (CS231n's interleaved arms) and ``make_xor`` (opposite quadrants share a
 class); both deterministic from ``seed`` and returning ``(X, y)`` with X of shape (N, 2) and
 y of shape (N,) int64, examples grouped by class.
 """
-import numbers
-
 import numpy as np
 
+from cs231n_helpers.validation import as_float, as_int
+
 __all__ = ["make_spiral", "make_xor"]
-
-
-def _check_int(value, name, minimum):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_noise(noise):
-    if isinstance(noise, (bool, np.bool_)) or not isinstance(noise, numbers.Real) or not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    return float(noise)
 
 
 def make_spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0, dtype=np.float64):
@@ -35,9 +23,8 @@ def make_spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0, dtype=np.float6
     4 (c + r) + noise * N(0, 1) (radians). Returns X (N, 2) of dtype ``dtype`` and y (N,) int64,
     N = n_per_class * n_classes.
     """
-    n_per_class = _check_int(n_per_class, "n_per_class", 2)
-    n_classes = _check_int(n_classes, "n_classes", 2)
-    noise = _check_noise(noise)
+    n_per_class, n_classes = as_int(n_per_class, "n_per_class", minimum=2), as_int(n_classes, "n_classes", minimum=2)
+    noise = as_float(noise, "noise", minimum=0)
     rng = np.random.default_rng(seed)
     r = np.tile(np.linspace(0.0, 1.0, n_per_class), n_classes)
     y = np.repeat(np.arange(n_classes, dtype=np.int64), n_per_class)
@@ -46,14 +33,14 @@ def make_spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0, dtype=np.float6
     return X, y
 
 
+# %% notebooks/02_linear_classifiers.ipynb, cell 68 - 10. What a linear classifier cannot do
 def make_xor(n_per_class=100, noise=0.35, seed=0, dtype=np.float64):
     """XOR: Gaussian blobs (std ``noise``) at (1, 1) and (-1, -1) are class 0, at (1, -1) and
     (-1, 1) class 1; n_per_class points per class, split between its two blobs.
 
     Returns X (2 * n_per_class, 2) of dtype ``dtype`` and y (2 * n_per_class,) int64.
     """
-    n_per_class = _check_int(n_per_class, "n_per_class", 2)
-    noise = _check_noise(noise)
+    n_per_class, noise = as_int(n_per_class, "n_per_class", minimum=2), as_float(noise, "noise", minimum=0)
     rng = np.random.default_rng(seed)
     y = np.repeat(np.arange(2, dtype=np.int64), n_per_class)
     first_blob = np.tile(np.arange(n_per_class) < n_per_class // 2, 2)
