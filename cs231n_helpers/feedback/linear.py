@@ -254,8 +254,8 @@ def check_append_bias(append_bias):
         X32 = X.astype(np.float32)
         check_true(np.asarray(append_bias(X32)).dtype == np.float32, "float32 stays float32",
                    "float32 X gives float32 [X, 1]",
-                   hint="make the ones in the dtype of X (np.ones(..., dtype=X.dtype)): float64 ones turn "
-                        "the whole array into float64, twice the memory")
+                   hint="make the ones in the dtype of X (np.ones(..., dtype=dtype), dtype = X.dtype for float "
+                        "X): float64 ones turn the whole array into float64, twice the memory")
         check_true(np.asarray(append_bias(X.astype(np.int64))).dtype == np.float64, "integers become float64",
                    "int64 X gives float64 [X, 1]")
 
@@ -348,19 +348,39 @@ def report_speedup(naive_fn, fast_fn, X, y, reg=REG, repeat=3):
     return ratio
 
 
+def _blas_threads():
+    """The number of threads numpy's BLAS uses (None if threadpoolctl cannot tell)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:  # pragma: no cover - a dependency of the package
+        return None
+    counts = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
+    return max(counts) if counts else None
+
+
 def report_vs_pytorch(losses, X, y, reg=REG, repeat=10):
     """For each ``name -> (our loss function, PyTorch oracle)`` in ``losses``: print the best-of-runs
     time of ours and of the oracle (:mod:`cs231n_helpers.reference`, autograd) on float32 ``X``,
-    and their ratio (ours / PyTorch). Returns {name: ratio}."""
+    and their ratio (ours / PyTorch). PyTorch gets as many threads as numpy's BLAS for the
+    measurement (then its setting is restored), so both use the same cores. Returns {name: ratio}."""
+    import torch
+
     X32 = np.asarray(X, dtype=np.float32)
     W32 = (1e-4 * np.random.default_rng(2).standard_normal((X32.shape[1], int(np.max(y)) + 1))).astype(np.float32)
+    threads, before = _blas_threads(), torch.get_num_threads()
     ratios = {}
-    for name, (ours, oracle) in losses.items():
-        t_ours = measure(ours, repeat=repeat, args=(W32, X32, y, reg))["min"]
-        t_torch = measure(oracle, repeat=repeat, args=(W32, X32, y, reg))["min"]
-        ratios[name] = t_ours / t_torch
-        print(f"   {name:8s} loss + gradient, {X32.shape[0]} x {X32.shape[1]} x {W32.shape[1]} float32: ours "
-              f"{format_seconds(t_ours)}, PyTorch autograd {format_seconds(t_torch)} (ratio {ratios[name]:.2f})")
+    try:
+        if threads:
+            torch.set_num_threads(threads)
+        for name, (ours, oracle) in losses.items():
+            t_ours = measure(ours, repeat=repeat, warmup=2, args=(W32, X32, y, reg))["min"]
+            t_torch = measure(oracle, repeat=repeat, warmup=2, args=(W32, X32, y, reg))["min"]
+            ratios[name] = t_ours / t_torch
+            print(f"   {name:8s} loss + gradient, {X32.shape[0]} x {X32.shape[1]} x {W32.shape[1]} float32: ours "
+                  f"{format_seconds(t_ours)}, PyTorch autograd {format_seconds(t_torch)} (ratio {ratios[name]:.2f}; "
+                  f"{torch.get_num_threads()} thread(s) each)")
+    finally:
+        torch.set_num_threads(before)
     return ratios
 
 
