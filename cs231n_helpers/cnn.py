@@ -2,17 +2,17 @@
 # Do not edit: change the notebook, then run `make export`. Each block below starts with
 # `# %% <notebook>, cell <n>`: n counts the notebook's cells from 0, Markdown included.
 
-# %% notebooks/05_pooling.ipynb, cell 42 - 6. A three-layer ConvNet
+# %% notebooks/05_pooling.ipynb, cell 59 - 5. A three-layer ConvNet
 """ThreeLayerConvNet (conv - relu - 2x2 max pool - affine - relu - affine - softmax), built
 from the package's fast layers, and the conv-relu-pool sandwich layer (notebook 05)."""
-import math
-
 import numpy as np
 
 from cs231n_helpers import pooling
 from cs231n_helpers.conv_layers import conv_backward_fast, conv_forward_fast
 from cs231n_helpers.layers import (affine_backward, affine_forward, affine_relu_backward,
                                    affine_relu_forward, relu_backward, relu_forward, softmax_loss)
+from cs231n_helpers.utils import add_to_class
+from cs231n_helpers.validation import as_float, as_int, check_array, check_chw, check_float_type
 
 __all__ = ["conv_relu_pool_forward", "conv_relu_pool_backward", "ThreeLayerConvNet"]
 
@@ -33,79 +33,66 @@ def conv_relu_pool_backward(dout, cache):
     return conv_backward_fast(da, conv_cache)
 
 
-def _positive_arg(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
-
-
+# %% notebooks/05_pooling.ipynb, cell 63 - 5. A three-layer ConvNet
 class ThreeLayerConvNet:
-    """conv - relu - 2x2 max pool - affine - relu - affine - softmax.
+    """conv - relu - 2x2 max pool - affine - relu - affine - softmax, on inputs (N, C, H, W).
 
-    Inputs of shape (N, C, H, W). The convolution has ``num_filters`` filters of
-    ``filter_size x filter_size`` (an odd number), stride 1 and padding (filter_size - 1) // 2,
-    so it keeps H and W; the pool halves them (H and W must be even).
-
-    Parameters (``self.params``): W1 (F, C, k, k), b1 (F,), W2 (F * H/2 * W/2, hidden_dim),
-    b2 (hidden_dim,), W3 (hidden_dim, num_classes), b3 (num_classes,). Weights are drawn from
-    N(0, weight_scale^2), biases are zero. ``reg`` is the L2 strength (0.5 * reg * sum W^2);
-    ``dtype`` is float32 for training and float64 for gradient checks; ``seed`` (not in CS231n)
-    makes the initialization reproducible (None uses NumPy's global generator).
+    The convolution has ``num_filters`` filters of ``filter_size x filter_size`` (odd), stride 1
+    and "same" padding (filter_size - 1) // 2, so it keeps H and W; the pool halves them (H and W
+    even). ``self.params``: W1 (F, C, k, k), b1 (F,), W2 (F * H/2 * W/2, hidden_dim), b2,
+    W3 (hidden_dim, num_classes), b3; weights from N(0, weight_scale^2), biases zero. ``reg``: the
+    L2 strength (0.5 * reg * sum W^2); ``dtype``: float32 to train, float64 for gradient checks;
+    ``seed`` (not in CS231n): a reproducible initialization (None: NumPy's global generator).
     """
 
     def __init__(self, input_dim=(3, 32, 32), num_filters=32, filter_size=7, hidden_dim=100,
                  num_classes=10, weight_scale=1e-3, reg=0.0, dtype=np.float32, seed=None):
-        if not isinstance(input_dim, (tuple, list)) or len(input_dim) != 3:
-            raise ValueError(f"input_dim must be (C, H, W), got {input_dim!r}")
-        C, H, W = (_positive_arg(v, "input_dim") for v in input_dim)
-        if H % 2 or W % 2:
-            raise ValueError(f"input_dim={tuple(input_dim)}: H and W must be even for the 2x2 / stride-2 max pool")
-        num_filters = _positive_arg(num_filters, "num_filters")
-        filter_size = _positive_arg(filter_size, "filter_size")
-        if filter_size % 2 == 0:
-            raise ValueError(f"filter_size must be odd (padding (filter_size - 1) // 2 keeps H and W), got {filter_size}")
-        hidden_dim = _positive_arg(hidden_dim, "hidden_dim")
-        num_classes = _positive_arg(num_classes, "num_classes")
-        if not isinstance(weight_scale, (int, float, np.floating)) or not 0 < weight_scale < math.inf:
-            raise ValueError(f"weight_scale must be a positive finite number, got {weight_scale!r}")
-        if not isinstance(reg, (int, float, np.floating)) or not 0 <= reg < math.inf:
-            raise ValueError(f"reg must be a finite non-negative number, got {reg!r}")
-        if not np.issubdtype(np.dtype(dtype), np.floating):
-            raise ValueError(f"dtype must be a floating-point type (np.float32 or np.float64), got {dtype!r}")
-        self.input_dim = (C, H, W)
-        self.filter_size = filter_size
-        self.reg = float(reg)
-        self.dtype = dtype
+        C, H, W = check_chw(input_dim, "input_dim", even_hw=True)
+        F, k, hidden, classes = (as_int(v, name, minimum=1) for v, name in (
+            (num_filters, "num_filters"), (filter_size, "filter_size"), (hidden_dim, "hidden_dim"),
+            (num_classes, "num_classes")))
+        if k % 2 == 0:
+            raise ValueError(f"filter_size must be odd (padding (filter_size - 1) // 2 keeps H and W), got {k}")
+        weight_scale = as_float(weight_scale, "weight_scale", minimum=0, strict_min=True)
+        self.reg, self.dtype = as_float(reg, "reg", minimum=0), check_float_type(dtype)
+        self.input_dim, self.filter_size = (C, H, W), k
         rng = np.random.default_rng(seed) if seed is not None else np.random
-        shapes = {"W1": (num_filters, C, filter_size, filter_size), "b1": (num_filters,),
-                  "W2": (num_filters * (H // 2) * (W // 2), hidden_dim), "b2": (hidden_dim,),
-                  "W3": (hidden_dim, num_classes), "b3": (num_classes,)}
-        self.params = {k: (weight_scale * rng.standard_normal(s) if k[0] == "W" else np.zeros(s)).astype(dtype)
-                       for k, s in shapes.items()}
+        shapes = {"W1": (F, C, k, k), "b1": (F,), "W2": (F * (H // 2) * (W // 2), hidden), "b2": (hidden,),
+                  "W3": (hidden, classes), "b3": (classes,)}
+        self.params = {name: (weight_scale * rng.standard_normal(s) if name[0] == "W" else np.zeros(s)).astype(dtype)
+                       for name, s in shapes.items()}
 
-    def loss(self, X, y=None):
-        """Class scores of shape (N, num_classes) if ``y`` is None, else ``(loss, grads)``
-        with ``grads[k]`` the gradient of the loss with respect to ``self.params[k]``."""
-        X = np.asarray(X)
-        if X.ndim != 4 or X.shape[1:] != self.input_dim:
-            raise ValueError(f"X must have shape (N, {', '.join(map(str, self.input_dim))}), got {X.shape}")
-        W1, b1, W2, b2, W3, b3 = (self.params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
-        conv_param = {"stride": 1, "pad": (self.filter_size - 1) // 2}
-        pool_param = {"pool_height": 2, "pool_width": 2, "stride": 2}
 
-        scores = None
-        pooled, cache1 = conv_relu_pool_forward(X, W1, b1, conv_param, pool_param)
-        hidden, cache2 = affine_relu_forward(pooled, W2, b2)
-        scores, cache3 = affine_forward(hidden, W3, b3)
-        if y is None:
-            return scores
+# %% notebooks/05_pooling.ipynb, cell 65 - Exercise 7: the forward pass
+@add_to_class(ThreeLayerConvNet)
+def forward(self, X):
+    """Class scores (N, num_classes) of the images X (N, C, H, W), and the caches of the three
+    layers for the backward pass."""
+    X = check_array(X, "X", shape=(None,) + self.input_dim, what="(N, " + ", ".join(map(str, self.input_dim)) + ")")
+    W1, b1, W2, b2, W3, b3 = (self.params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    pool_param = {"pool_height": 2, "pool_width": 2, "stride": 2}
+    conv_param = {"stride": 1, "pad": (self.filter_size - 1) // 2}
+    pooled, cache1 = conv_relu_pool_forward(X, W1, b1, conv_param, pool_param)
+    hidden, cache2 = affine_relu_forward(pooled, W2, b2)
+    scores, cache3 = affine_forward(hidden, W3, b3)
+    return scores, (cache1, cache2, cache3)
 
-        loss, grads = 0.0, {}
-        loss, dscores = softmax_loss(scores, y)
-        loss += 0.5 * self.reg * float(np.sum(W1 * W1) + np.sum(W2 * W2) + np.sum(W3 * W3))
-        dhidden, grads["W3"], grads["b3"] = affine_backward(dscores, cache3)
-        dpooled, grads["W2"], grads["b2"] = affine_relu_backward(dhidden, cache2)
-        _, grads["W1"], grads["b1"] = conv_relu_pool_backward(dpooled, cache1)
-        for k in ("W1", "W2", "W3"):
-            grads[k] += self.reg * self.params[k]
-        return loss, grads
+
+# %% notebooks/05_pooling.ipynb, cell 68 - Exercise 8: the loss and its gradients
+@add_to_class(ThreeLayerConvNet)
+def loss(self, X, y=None):
+    """Class scores (N, num_classes) if ``y`` is None, else ``(loss, grads)`` with ``grads[k]`` the
+    gradient of the loss with respect to ``self.params[k]``."""
+    scores, (cache1, cache2, cache3) = self.forward(X)
+    if y is None:
+        return scores
+    W1, W2, W3 = self.params["W1"], self.params["W2"], self.params["W3"]
+    grads = {}
+    loss, dscores = softmax_loss(scores, y)
+    loss += 0.5 * self.reg * float(np.sum(W1 * W1) + np.sum(W2 * W2) + np.sum(W3 * W3))
+    dhidden, grads["W3"], grads["b3"] = affine_backward(dscores, cache3)
+    dpooled, grads["W2"], grads["b2"] = affine_relu_backward(dhidden, cache2)
+    _, grads["W1"], grads["b1"] = conv_relu_pool_backward(dpooled, cache1)
+    for k in ("W1", "W2", "W3"):
+        grads[k] += self.reg * self.params[k]
+    return loss, grads

@@ -1030,3 +1030,140 @@ def plot_search(results, learning_rates, regs, title=None, ax=None):
 
 
 __all__ += ["plot_scores", "plot_search"]
+
+
+# ----------------------------------------------------------------------------- notebook 05: pooling
+_WINDOW_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink",
+                  "tab:olive", "tab:cyan")
+
+
+def _numbers(ax, M, bold=None, fmt="{:g}", cmap="Blues", vmin=None, vmax=None, faces=None):
+    """A small matrix with its numbers written in the cells (``bold``: a boolean mask of cells in
+    bold; ``faces``: per-cell background colours instead of the colour map)."""
+    M = np.asarray(M, dtype=np.float64)
+    if faces is not None:
+        _grid(ax, M.shape[0], M.shape[1], faces, edge="0.5")
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        offset = 0.5
+    else:
+        lo = float(M.min()) if vmin is None else vmin
+        hi = float(M.max()) if vmax is None else vmax
+        ax.imshow(M, cmap=cmap, vmin=min(lo, 0), vmax=max(hi, 1e-9) * 1.3, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        offset = 0.0
+    for (r, c), v in np.ndenumerate(M):
+        heavy = bold is not None and bool(bold[r, c])
+        ax.text(c + offset, r + offset, fmt.format(v), ha="center", va="center", fontsize=11,
+                fontweight="bold" if heavy else "normal", color="black")
+
+
+def show_pool_windows(x, pool_height=2, pool_width=2, stride=2, title=None):
+    """A 2-D input ``x`` pooled with windows of ``pool_height`` x ``pool_width`` every ``stride``
+    pixels: left, the input with every window outlined in its own colour (the maximum of each in
+    bold); right, the max-pooled output, each cell in the colour of its window. Returns the Figure."""
+    from matplotlib.patches import Rectangle
+
+    x = _as_array(x, "x").astype(np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"x must be a 2-D array (H, W), got shape {x.shape}")
+    H, W = x.shape
+    for name, v in (("pool_height", pool_height), ("pool_width", pool_width), ("stride", stride)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{name} must be a positive int, got {v!r}")
+    if pool_height > H or pool_width > W or (H - pool_height) % stride or (W - pool_width) % stride:
+        raise ValueError(f"windows of {pool_height}x{pool_width} every {stride} do not tile an input of {H}x{W}")
+    H_out, W_out = (H - pool_height) // stride + 1, (W - pool_width) // stride + 1
+    out = np.empty((H_out, W_out))
+    bold = np.zeros_like(x, dtype=bool)
+    fig, axes = _subplots(1, 2, figsize=(4.2 + 0.55 * (W + W_out), 0.6 * H + 1.4),
+                          gridspec_kw={"width_ratios": [W, max(W_out, 1.5)]})
+    ax_in, ax_out = axes[0]
+    colors = [[None] * W_out for _ in range(H_out)]
+    for i in range(H_out):
+        for j in range(W_out):
+            win = x[i * stride:i * stride + pool_height, j * stride:j * stride + pool_width]
+            out[i, j] = win.max()
+            r, c = divmod(int(np.argmax(win)), pool_width)
+            bold[i * stride + r, j * stride + c] = True
+            colors[i][j] = _WINDOW_COLORS[(i * W_out + j) % len(_WINDOW_COLORS)]
+    _numbers(ax_in, x, bold=bold, faces=[["white"] * W for _ in range(H)])
+    inset = 0.06 if stride < max(pool_height, pool_width) else 0.0
+    for i in range(H_out):
+        for j in range(W_out):
+            k = inset * ((i + j) % 3)
+            ax_in.add_patch(Rectangle((j * stride + k, i * stride + k), pool_width - 2 * k, pool_height - 2 * k,
+                                      fill=False, edgecolor=colors[i][j], linewidth=3))
+    _numbers(ax_out, out, faces=[[matplotlib.colors.to_rgba(c, 0.35) for c in row] for row in colors])
+    ax_in.set_title(f"input {H}x{W}: {pool_height}x{pool_width} windows, stride {stride}\n(maximum of each in bold)",
+                    fontsize=10)
+    ax_out.set_title(f"max pool: {H_out}x{W_out}", fontsize=10)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_grids(mats, titles, bold=None, block=None, fmt="{:g}", title=None):
+    """Small matrices side by side, each number written in its cell (in bold where ``bold[k]``
+    is True), with thick lines every ``block = (rows, cols)`` cells - the pooling windows,
+    ``(2, 2)``; ``block`` may also be a list with one entry per matrix (None: around each cell).
+    Returns the Figure."""
+    mats = [_as_array(m, f"mats[{k}]").astype(np.float64) for k, m in enumerate(mats)]
+    if any(m.ndim != 2 for m in mats):
+        raise ValueError(f"mats must be 2-D arrays, got shapes {[m.shape for m in mats]}")
+    if len(titles) != len(mats):
+        raise ValueError(f"titles must have one entry per matrix ({len(mats)}), got {len(titles)}")
+    bold = list(bold) if bold is not None else [None] * len(mats)
+    blocks = list(block) if isinstance(block, list) else [block] * len(mats)
+    fig, axes = _subplots(1, len(mats), figsize=(3.0 * len(mats), 3.2))
+    for ax, m, t, b, blk in zip(axes[0], mats, titles, bold, blocks):
+        _numbers(ax, m, bold=b, fmt=fmt)
+        bh, bw = blk or (1, 1)
+        bh, bw = (bh if m.shape[0] > bh else 1), (bw if m.shape[1] > bw else 1)
+        for k in np.arange(-0.5, m.shape[0], bh):
+            ax.axhline(k, color="k", lw=1.5)
+        for k in np.arange(-0.5, m.shape[1], bw):
+            ax.axvline(k, color="k", lw=1.5)
+        ax.set_title(t, fontsize=10)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_timings(timings, xlabel="time per call", title=None):
+    """Horizontal bars of measured times on a log axis, one panel per group:
+    ``timings = {group title: {label: seconds}}``; each bar is labelled with its time. Returns the
+    Figure (a picture of what was measured - nothing here asserts a speed)."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    if not isinstance(timings, dict) or not timings or not all(isinstance(v, dict) and v for v in timings.values()):
+        raise ValueError("timings must be a non-empty dict {group title: {label: seconds}}")
+    fig, axes = _subplots(1, len(timings), figsize=(5.2 * len(timings), 0.45 * max(map(len, timings.values())) + 1.2))
+    colors = plt.get_cmap("tab10").colors
+    for ax, (group, times) in zip(axes[0], timings.items()):
+        labels, secs = list(times)[::-1], [float(times[k]) for k in list(times)[::-1]]
+        if min(secs) <= 0:
+            raise ValueError(f"timings[{group!r}] must hold positive times, got {times}")
+        ax.barh(labels, secs, color=[colors[i % 10] for i in range(len(secs))][::-1])
+        ax.set_xscale("log")
+        ax.set_xlim(min(secs) / 3, max(secs) * 8)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _seconds(v)))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        for y, t in enumerate(secs):
+            ax.text(t * 1.1, y, _seconds(t), va="center", fontsize=8)
+        ax.set_xlabel(xlabel)
+        ax.set_title(group, fontsize=10)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _seconds(t):
+    return f"{t * 1e6:.0f} us" if t < 1e-3 else f"{t * 1e3:.3g} ms" if t < 1 else f"{t:.3g} s"
+
+
+__all__ += ["show_pool_windows", "show_grids", "plot_timings"]

@@ -2,76 +2,26 @@
 # Do not edit: change the notebook, then run `make export`. Each block below starts with
 # `# %% <notebook>, cell <n>`: n counts the notebook's cells from 0, Markdown included.
 
-# %% notebooks/05_pooling.ipynb, cell 6 - 1. Max pooling
-"""Pooling layers: max pooling (naive loops and a fast version built from strided views),
-average pooling and global average pooling.
-
-CS231n API: inputs of shape (N, C, H, W), ``pool_param = {'pool_height': 2, 'pool_width': 2,
-'stride': 2}`` (``stride`` may also be a pair ``(stride_h, stride_w)``), forward functions
-return ``(out, cache)``, backward functions take ``(dout, cache)`` and return ``dx``.
-
-Ties: when a window holds its maximum more than once, the max-pool gradient goes to the FIRST
-maximum in row-major order inside the window, as ``torch.nn.functional.max_pool2d`` does on
-the CPU, so naive, fast and PyTorch gradients agree exactly even on ties.
-"""
+# %% notebooks/05_pooling.ipynb, cell 9 - 1. Max pooling
+"""Pooling layers (notebook 05), CS231n's API: x (N, C, H, W), ``pool_param = {'pool_height': 2,
+'pool_width': 2, 'stride': 2}``, forward -> ``(out, cache)``, backward ``(dout, cache)`` -> ``dx``.
+On ties the max-pool gradient goes to the first maximum in row-major order, as in PyTorch."""
 import numpy as np
 
-__all__ = ["pool_output_shape", "max_pool_forward_naive", "max_pool_backward_naive",
-           "window_views", "max_pool_forward_fast", "max_pool_backward_fast",
-           "avg_pool_forward", "avg_pool_backward", "global_avg_pool_forward",
-           "global_avg_pool_backward"]
-
-
-def _pool_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"pool_param['{name}'] must be a positive int, got {value!r}")
-    return int(value)
+from cs231n_helpers.parallel import in_chunks
+from cs231n_helpers.validation import check_array, check_pool_param
 
 
 def pool_output_shape(x_shape, pool_param):
-    """Validate a pooling configuration for an input of shape ``x_shape`` = (N, C, H, W).
-
-    Returns ``(pool_height, pool_width, stride_h, stride_w, H_out, W_out)`` with
-    ``H_out = (H - pool_height) / stride_h + 1`` (and the same for W). Raises ValueError, naming
-    the parameter, for a missing key, a non-positive size or stride, a window larger than the
-    input, or an output size that is not a whole number.
-    """
-    if not isinstance(pool_param, dict):
-        raise ValueError("pool_param must be a dict like {'pool_height': 2, 'pool_width': 2, "
-                         f"'stride': 2}}, got {type(pool_param).__name__}")
-    missing = [k for k in ("pool_height", "pool_width", "stride") if k not in pool_param]
-    if missing:
-        raise ValueError(f"pool_param is missing {missing}: expected keys 'pool_height', "
-                         "'pool_width' and 'stride'")
-    if len(x_shape) != 4:
-        raise ValueError(f"x must be 4-D with shape (N, C, H, W), got shape {tuple(x_shape)}")
-    _, _, H, W = (int(s) for s in x_shape)
-    ph = _pool_int("pool_height", pool_param["pool_height"])
-    pw = _pool_int("pool_width", pool_param["pool_width"])
-    stride = pool_param["stride"]
-    if isinstance(stride, (tuple, list)):
-        if len(stride) != 2:
-            raise ValueError(f"pool_param['stride'] must be a positive int or a pair "
-                             f"(stride_h, stride_w), got {stride!r}")
-        sh, sw = (_pool_int("stride", s) for s in stride)
-    else:
-        sh = sw = _pool_int("stride", stride)
-    sizes = []
-    for dim, size, window, key, step in (("height", H, ph, "pool_height", sh), ("width", W, pw, "pool_width", sw)):
-        if window > size:
-            raise ValueError(f"pool_param['{key}']={window} is larger than the input {dim} "
-                             f"{size}: the pooling window must fit inside the input")
-        if (size - window) % step:
-            raise ValueError(
-                f"pool_param['stride']={step} does not fit the input {dim}: "
-                f"({dim} - {key}) / stride + 1 = ({size} - {window}) / {step} + 1 = "
-                f"{(size - window) / step + 1:g} is not a whole number; pick a stride that "
-                f"divides {size - window}, or change '{key}' or crop the input")
-        sizes.append((size - window) // step + 1)
-    return ph, pw, sh, sw, sizes[0], sizes[1]
+    """``(pool_height, pool_width, stride_h, stride_w, H_out, W_out)`` for an input of shape
+    ``x_shape`` = (N, C, H, W): ``H_out = (H - pool_height) / stride_h + 1``, the same for W.
+    ValueError, naming the parameter, for a window that does not fit or a size that is not whole."""
+    ph, pw, sh, sw = check_pool_param(pool_param, x_shape)
+    H, W = x_shape[2], x_shape[3]
+    return ph, pw, sh, sw, (H - ph) // sh + 1, (W - pw) // sw + 1
 
 
-# %% notebooks/05_pooling.ipynb, cell 9 - Exercise: the naive forward pass
+# %% notebooks/05_pooling.ipynb, cell 11 - Exercise 1: the naive forward pass
 def max_pool_forward_naive(x, pool_param):
     """Naive forward pass of a max-pooling layer (a loop over output positions).
 
@@ -96,7 +46,7 @@ def max_pool_forward_naive(x, pool_param):
     return out, cache
 
 
-# %% notebooks/05_pooling.ipynb, cell 13 - Exercise: the naive backward pass
+# %% notebooks/05_pooling.ipynb, cell 15 - Exercise 2: the naive backward pass
 def max_pool_backward_naive(dout, cache):
     """Naive backward pass of a max-pooling layer.
 
@@ -122,7 +72,7 @@ def max_pool_backward_naive(dout, cache):
     return dx
 
 
-# %% notebooks/05_pooling.ipynb, cell 22 - 2. Fast max pooling: reshape and strided views
+# %% notebooks/05_pooling.ipynb, cell 22 - 2. Fast max pooling
 def window_views(a, ph, pw, sh, sw, H_out, W_out):
     """Yield ``(di, dj, view)`` for every offset (di, dj) inside the pooling window, where
     ``view[n, c, i, j] = a[n, c, i*sh + di, j*sw + dj]`` has shape (N, C, H_out, W_out).
@@ -144,13 +94,11 @@ def window_views(a, ph, pw, sh, sw, H_out, W_out):
                 yield di, dj, a[:, :, di:di + sh * (H_out - 1) + 1:sh, dj:dj + sw * (W_out - 1) + 1:sw]
 
 
-# %% notebooks/05_pooling.ipynb, cell 24 - Exercise: the fast forward pass
-def max_pool_forward_fast(x, pool_param):
-    """Fast forward pass of a max-pooling layer: a running maximum over the
-    pool_height * pool_width strided views of x (see ``window_views``).
-
-    Inputs and outputs as ``max_pool_forward_naive``; the cache is (x, out, pool_param).
-    """
+# %% notebooks/05_pooling.ipynb, cell 24 - Exercise 3: the forward pass on views
+def max_pool_forward_views(x, pool_param):
+    """Max pooling as a running maximum over the pool_height * pool_width strided views of x
+    (see ``window_views``). Inputs and outputs as ``max_pool_forward_naive``; the cache is
+    (x, out, pool_param)."""
     x = np.asarray(x)
     ph, pw, sh, sw, H_out, W_out = pool_output_shape(x.shape, pool_param)
     out = None
@@ -159,47 +107,82 @@ def max_pool_forward_fast(x, pool_param):
             out = view.copy()
         else:
             np.maximum(out, view, out=out)
-    cache = (x, out, pool_param)
-    return out, cache
+    return out, (x, out, pool_param)
 
 
-# %% notebooks/05_pooling.ipynb, cell 27 - Exercise: the fast backward pass
-def max_pool_backward_fast(dout, cache):
-    """Fast backward pass of a max-pooling layer, built from the same strided views as the
-    forward pass. Each window's gradient goes to its first maximum (row-major order), as
-    in ``max_pool_backward_naive`` and PyTorch.
-
-    Inputs:
-    - dout: upstream derivatives, of shape (N, C, H_out, W_out)
-    - cache: (x, out, pool_param) from ``max_pool_forward_fast``
-
-    Returns:
-    - dx: gradient with respect to x, same shape and dtype as x
-    """
+# %% notebooks/05_pooling.ipynb, cell 27 - Exercise 4: the backward pass on views
+def max_pool_backward_views(dout, cache):
+    """Backward pass of ``max_pool_forward_views``: dx, same shape and dtype as x. Each window's
+    gradient goes to its first maximum (row-major order), as in PyTorch."""
     x, out, pool_param = cache
     ph, pw, sh, sw, H_out, W_out = pool_output_shape(x.shape, pool_param)
-    if np.shape(dout) != out.shape:
-        raise ValueError(f"dout must have the shape of the pooled output {out.shape}, got {np.shape(dout)}")
-    tiles = (ph, pw) == (sh, sw)
-    dx = np.empty(x.shape, dtype=x.dtype) if tiles else np.zeros(x.shape, dtype=x.dtype)
-    taken = None
-    views_x = window_views(x, ph, pw, sh, sw, H_out, W_out)
-    views_dx = window_views(dx, ph, pw, sh, sw, H_out, W_out)
-    for (_, _, vx), (_, _, vdx) in zip(views_x, views_dx):
-        m = vx == out
-        if taken is None:
-            taken = m
-        else:
-            np.greater(m, taken, out=m)      # a maximum here, and the window not served yet
-            taken |= m
-        if tiles:
-            np.multiply(m, dout, out=vdx)
-        else:
-            vdx += m * dout
+    dx = np.zeros_like(x)
+    left = np.array(dout, dtype=x.dtype)           # what each window still has to deliver
+    for (_, _, view_x), (_, _, view_dx) in zip(window_views(x, ph, pw, sh, sw, H_out, W_out),
+                                               window_views(dx, ph, pw, sh, sw, H_out, W_out)):
+        here = left * (view_x == out)               # windows whose (first) maximum is at this offset
+        view_dx += here
+        left -= here                                # paid: later offsets get nothing
     return dx
 
 
-# %% notebooks/05_pooling.ipynb, cell 32 - 3. Average pooling and global average pooling
+# %% notebooks/05_pooling.ipynb, cell 33 - The common case: 2x2 windows with stride 2
+def max_pool_forward_2x2(x, out):
+    """2x2 / stride-2 max pooling of a C-contiguous x (N, C, H, W) with even H and W, written into
+    out (N, C, H/2, W/2): the maximum of each horizontal pair, then of the two rows' pair maxima."""
+    W = x.shape[3]
+    pairs = x.reshape(-1, 2)                                       # (x[.., 2j], x[.., 2j+1]) side by side
+    rows = np.maximum(pairs[:, 0], pairs[:, 1]).reshape(-1, 2, W // 2)  # top and bottom row of each window
+    np.maximum(rows[:, 0], rows[:, 1], out=out.reshape(-1, W // 2))
+
+
+# %% notebooks/05_pooling.ipynb, cell 35 - Exercise 5: the backward pass of the 2x2 path
+def max_pool_backward_2x2(dout, x, dx):
+    """Backward pass of ``max_pool_forward_2x2``, written into dx: x and dx are C-contiguous
+    (N, C, H, W) with even H and W, dout is (N, C, H/2, W/2). Each window's gradient goes to its
+    first maximum in row-major order: the top row unless the bottom row's maximum is larger, then
+    the left input of that row unless the right one is larger."""
+    W2 = x.shape[3] // 2
+    pairs = x.reshape(-1, 2)                                   # horizontal pairs, as in the forward pass
+    left = pairs[:, 0] >= pairs[:, 1]                          # the left input wins its pair (ties: left)
+    rows = np.maximum(pairs[:, 0], pairs[:, 1]).reshape(-1, 2, W2)
+    top = rows[:, 0] >= rows[:, 1]                             # the top row wins its window (ties: top)
+    d = dout.reshape(-1, W2)
+    to_pair = np.stack([d * top, d * ~top], axis=1).reshape(-1)  # the gradient reaching each pair
+    dpairs = dx.reshape(-1, 2)
+    dpairs[:, 0] = to_pair * left
+    dpairs[:, 1] = to_pair * ~left
+
+
+# %% notebooks/05_pooling.ipynb, cell 38 - Putting it together
+def max_pool_forward_fast(x, pool_param):
+    """Fast forward pass of a max-pooling layer; inputs, outputs and results as
+    ``max_pool_forward_naive``, the cache is (x, out, pool_param). 2x2 windows with stride 2 take
+    the fast path on chunks of the batch on a few threads; other windows, the strided views."""
+    x = np.asarray(x)
+    ph, pw, sh, sw, H_out, W_out = pool_output_shape(x.shape, pool_param)
+    if (ph, pw, sh, sw) != (2, 2, 2, 2):
+        return max_pool_forward_views(x, pool_param)
+    x = np.ascontiguousarray(x)
+    out = np.empty(x.shape[:2] + (H_out, W_out), dtype=x.dtype)
+    in_chunks(max_pool_forward_2x2, x, out)
+    return out, (x, out, pool_param)
+
+
+def max_pool_backward_fast(dout, cache):
+    """Backward pass of ``max_pool_forward_fast``: dx, same shape and dtype as x; each window's
+    gradient goes to its first maximum (row-major order), as in PyTorch."""
+    x, out, pool_param = cache
+    ph, pw, sh, sw, H_out, W_out = pool_output_shape(x.shape, pool_param)
+    dout = check_array(dout, "dout", shape=out.shape, what=f"{out.shape}, that of the pooled output,")
+    if (ph, pw, sh, sw) != (2, 2, 2, 2):
+        return max_pool_backward_views(dout, cache)
+    dx = np.empty_like(x)
+    in_chunks(max_pool_backward_2x2, np.ascontiguousarray(dout, dtype=x.dtype), x, dx)
+    return dx
+
+
+# %% notebooks/05_pooling.ipynb, cell 43 - 3. Average pooling and global average pooling
 def avg_pool_forward(x, pool_param):
     """Average pooling: the mean of each window (same pool_param as max pooling).
 
@@ -215,14 +198,13 @@ def avg_pool_forward(x, pool_param):
     return out, (x.shape, pool_param)
 
 
+# %% notebooks/05_pooling.ipynb, cell 45 - Exercise 6: the backward pass of average pooling
 def avg_pool_backward(dout, cache):
     """Backward pass of average pooling: each window's gradient, divided by the window size,
     goes to every input of the window (summed where windows overlap)."""
     x_shape, pool_param = cache
     ph, pw, sh, sw, H_out, W_out = pool_output_shape(x_shape, pool_param)
-    dout = np.asarray(dout)
-    if dout.shape != tuple(x_shape[:2]) + (H_out, W_out):
-        raise ValueError(f"dout must have shape {tuple(x_shape[:2]) + (H_out, W_out)}, got {dout.shape}")
+    dout = check_array(dout, "dout", shape=tuple(x_shape[:2]) + (H_out, W_out), what="(N, C, H_out, W_out)")
     dx = np.zeros(x_shape, dtype=np.result_type(dout.dtype, np.float32))
     share = dout / (ph * pw)
     for _, _, view in window_views(dx, ph, pw, sh, sw, H_out, W_out):
@@ -230,19 +212,22 @@ def avg_pool_backward(dout, cache):
     return dx
 
 
+# %% notebooks/05_pooling.ipynb, cell 48 - Global average pooling
 def global_avg_pool_forward(x):
     """Global average pooling: (N, C, H, W) -> (N, C), the mean of each activation map.
     Returns (out, cache) with cache = x.shape."""
-    x = np.asarray(x)
-    if x.ndim != 4:
-        raise ValueError(f"x must be 4-D with shape (N, C, H, W), got shape {x.shape}")
+    x = check_array(x, "x", ndim=4, what="(N, C, H, W)")
     return x.mean(axis=(2, 3)), x.shape
 
 
 def global_avg_pool_backward(dout, cache):
     """Backward pass of global average pooling: dout (N, C) spread evenly over H x W."""
     N, C, H, W = cache
-    dout = np.asarray(dout)
-    if dout.shape != (N, C):
-        raise ValueError(f"dout must have shape {(N, C)}, got {dout.shape}")
+    dout = check_array(dout, "dout", shape=(N, C), what=f"({N}, {C})")
     return np.broadcast_to((dout / (H * W))[:, :, None, None], (N, C, H, W)).copy()
+
+
+__all__ = ["pool_output_shape", "max_pool_forward_naive", "max_pool_backward_naive", "window_views",
+           "max_pool_forward_views", "max_pool_backward_views", "max_pool_forward_2x2", "max_pool_backward_2x2",
+           "max_pool_forward_fast", "max_pool_backward_fast", "avg_pool_forward", "avg_pool_backward",
+           "global_avg_pool_forward", "global_avg_pool_backward"]

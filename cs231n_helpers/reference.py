@@ -284,3 +284,30 @@ def optimizer_steps(rule, w, grads, config=None):
 
 
 __all__ += ["batchnorm", "layernorm", "affine_norm_relu", "fc_net", "optimizer_steps"]
+
+
+# --------------------------------------------------------------------------- notebook 05: ThreeLayerConvNet
+def three_layer_convnet(params, X, y=None, reg=0.0):
+    """CS231n's ThreeLayerConvNet in PyTorch: ``conv - relu - 2x2 max pool - affine - relu -
+    affine - softmax`` with the parameters ``params`` (W1 (F, C, k, k), b1, W2, b2, W3, b3), a
+    stride-1 "same" convolution (padding ``(k - 1) // 2``) and
+    ``L = cross-entropy + 0.5 * reg * (||W1||^2 + ||W2||^2 + ||W3||^2)``.
+
+    Returns the scores (N, num_classes) when ``y`` is None, else ``(scores, loss, grads)`` with
+    one gradient per entry of ``params``."""
+    torch = _torch()
+    F = torch.nn.functional
+    P = {k: _tensor(v, y is not None) for k, v in params.items()}
+    pad = (P["W1"].shape[2] - 1) // 2
+    h = F.max_pool2d(torch.relu(F.conv2d(_tensor(X), P["W1"], P["b1"], padding=pad)), 2, 2)
+    h = torch.relu(torch.addmm(P["b2"], h.flatten(1), P["W2"]))
+    scores = torch.addmm(P["b3"], h, P["W3"])
+    if y is None:
+        return scores.detach().numpy()
+    loss = F.cross_entropy(scores, _tensor(np.asarray(y, dtype=np.int64)))
+    loss = loss + 0.5 * reg * sum((P[k] ** 2).sum() for k in ("W1", "W2", "W3"))
+    loss.backward()
+    return scores.detach().numpy(), loss.item(), {k: v.grad.numpy() for k, v in P.items()}
+
+
+__all__ += ["three_layer_convnet"]

@@ -1,16 +1,16 @@
 """Pooling layers (cs231n_helpers.pooling, generated from notebooks/05_pooling.ipynb):
-naive vs fast vs PyTorch, forward and backward, on randomized configurations; ties; dtypes;
-average and global average pooling; bad input."""
+naive vs views vs fast vs PyTorch, forward and backward, on randomized configurations; ties;
+dtypes; the 2x2 fast path on chunks and threads; average and global average pooling; bad input."""
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 
+from cs231n_helpers import parallel, reference
 from cs231n_helpers.gradcheck import eval_numerical_gradient_array, rel_error
 from cs231n_helpers.pooling import (avg_pool_backward, avg_pool_forward, global_avg_pool_backward,
-                                    global_avg_pool_forward, max_pool_backward_fast,
-                                    max_pool_backward_naive, max_pool_forward_fast,
-                                    max_pool_forward_naive, pool_output_shape)
+                                    global_avg_pool_forward, max_pool_backward_2x2, max_pool_backward_fast,
+                                    max_pool_backward_naive, max_pool_backward_views, max_pool_forward_2x2,
+                                    max_pool_forward_fast, max_pool_forward_naive, max_pool_forward_views,
+                                    pool_output_shape)
 
 
 def random_config(rng):
@@ -30,11 +30,8 @@ def random_config(rng):
 
 
 def torch_pool(x, pp, dout, kind="max"):
-    xt = torch.tensor(x, requires_grad=True)
-    fn = F.max_pool2d if kind == "max" else F.avg_pool2d
-    out = fn(xt, (pp["pool_height"], pp["pool_width"]), stride=pp["stride"])
-    out.backward(torch.tensor(dout))
-    return out.detach().numpy(), xt.grad.numpy()
+    """PyTorch's out and dx (cs231n_helpers.reference)."""
+    return (reference.max_pool2d if kind == "max" else reference.avg_pool2d)(x, pp, dout)
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -59,6 +56,78 @@ def test_max_pool_naive_fast_torch_agree(seed):
     assert rel_error(dx_n, dx_t) < tol
     assert rel_error(dx_f, dx_t) < tol
     assert rel_error(dx_f, dx_n) < tol
+    out_v, cache_v = max_pool_forward_views(x, pp)             # the general path, whatever the window
+    np.testing.assert_array_equal(out_v, out_t)
+    dx_v = max_pool_backward_views(dout, cache_v)
+    assert dx_v.dtype == dtype and rel_error(dx_v, dx_t) < tol
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 1, 2, 2), (3, 5, 4, 6), (7, 3, 32, 32), (64, 16, 16, 16), (5, 2, 2, 64)])
+@pytest.mark.parametrize("ties", [False, True])
+def test_2x2_fast_path_is_exactly_pytorch(shape, dtype, ties):
+    """The 2x2 / stride-2 path (chunks of the batch, threads) gives PyTorch's out and dx exactly,
+    ties included (the gradient to the first maximum in row-major order)."""
+    rng = np.random.default_rng(sum(shape) + ties)
+    x = (rng.integers(0, 3, size=shape) if ties else rng.standard_normal(shape)).astype(dtype)
+    pp = {"pool_height": 2, "pool_width": 2, "stride": 2}
+    out, cache = max_pool_forward_fast(x, pp)
+    dout = rng.standard_normal(out.shape).astype(dtype)
+    out_t, dx_t = torch_pool(x, pp, dout)
+    dx = max_pool_backward_fast(dout, cache)
+    assert out.dtype == dx.dtype == dtype
+    np.testing.assert_array_equal(out, out_t)
+    np.testing.assert_array_equal(dx, dx_t)
+
+
+def test_2x2_kernels_on_their_own():
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((2, 3, 4, 6))
+    out = np.full((2, 3, 2, 3), np.nan)
+    max_pool_forward_2x2(x, out)
+    np.testing.assert_array_equal(out, max_pool_forward_naive(x, {"pool_height": 2, "pool_width": 2, "stride": 2})[0])
+    dout, dx = rng.standard_normal(out.shape), np.full_like(x, np.nan)
+    max_pool_backward_2x2(dout, x, dx)
+    np.testing.assert_array_equal(dx, torch_pool(x, {"pool_height": 2, "pool_width": 2, "stride": 2}, dout)[1])
+
+
+def test_fast_backward_takes_a_dout_of_another_dtype():
+    x = np.random.default_rng(13).standard_normal((4, 3, 8, 8)).astype(np.float32)
+    pp = {"pool_height": 2, "pool_width": 2, "stride": 2}
+    out, cache = max_pool_forward_fast(x, pp)
+    dout = np.ones(out.shape)                                    # float64
+    dx = max_pool_backward_fast(dout, cache)
+    assert dx.dtype == np.float32 and dx.sum() == out.size
+
+
+@pytest.mark.parametrize("threads", ["1", "2", "3"])
+def test_in_chunks_covers_every_row_once(monkeypatch, threads):
+    monkeypatch.setenv("CS231N_THREADS", threads)
+    a = np.zeros((37, 5000))                                      # 1.4 MiB: several chunks
+
+    def fill(part):
+        part += 1
+    parallel.in_chunks(fill, a, chunk_bytes=1 << 16)
+    np.testing.assert_array_equal(a, 1)
+    small = np.zeros((3, 2))
+    parallel.in_chunks(fill, small)
+    np.testing.assert_array_equal(small, 1)
+
+
+def test_in_chunks_errors(monkeypatch):
+    monkeypatch.setenv("CS231N_THREADS", "2")
+
+    def boom(part):
+        if part[0, 0] > 20:
+            raise ZeroDivisionError("chunk failed")
+    a = np.arange(40.0).repeat(10000).reshape(40, 10000)
+    with pytest.raises(ZeroDivisionError, match="chunk failed"):
+        parallel.in_chunks(boom, a, chunk_bytes=1 << 16)
+    with pytest.raises(ValueError, match="same first axis"):
+        parallel.in_chunks(boom, np.zeros((3, 2)), np.zeros((4, 2)))
+    monkeypatch.setenv("CS231N_THREADS", "two")
+    with pytest.raises(ValueError, match="CS231N_THREADS"):
+        parallel.num_threads()
 
 
 def test_max_pool_numeric_gradient():
@@ -121,7 +190,8 @@ def test_global_avg_pool():
     rng = np.random.default_rng(4)
     x = rng.standard_normal((3, 5, 7, 4))
     out, cache = global_avg_pool_forward(x)
-    np.testing.assert_allclose(out, F.adaptive_avg_pool2d(torch.tensor(x), 1).numpy()[:, :, 0, 0], rtol=1e-12)
+    np.testing.assert_allclose(out, reference.avg_pool2d(x, {"pool_height": 7, "pool_width": 4, "stride": 1})[:, :, 0, 0],
+                               rtol=1e-12)
     dout = rng.standard_normal(out.shape)
     num = eval_numerical_gradient_array(lambda v: global_avg_pool_forward(v)[0], x, dout)
     assert rel_error(global_avg_pool_backward(dout, cache), num) < 1e-8
@@ -158,7 +228,7 @@ def test_bad_dout_and_global_input():
     out, cache = max_pool_forward_fast(x, {"pool_height": 2, "pool_width": 2, "stride": 2})
     with pytest.raises(ValueError, match="dout"):
         max_pool_backward_fast(np.zeros((1, 1, 3, 3)), cache)
-    with pytest.raises(ValueError, match="x must be 4-D"):
+    with pytest.raises(ValueError, match="x must be a 4-D"):
         global_avg_pool_forward(np.zeros((3, 4)))
     with pytest.raises(ValueError, match="pool_param must be a dict"):
         max_pool_forward_fast(x, [2, 2, 2])
