@@ -65,6 +65,8 @@ def in_chunks(fn, *arrays, chunk_bytes=CHUNK_BYTES):
     n = len(arrays[0])
     if any(len(a) != n for a in arrays):
         raise ValueError(f"in_chunks: every array needs the same first axis, got {[np.shape(a) for a in arrays]}")
+    if n == 0:
+        return
     size = max(a.nbytes for a in arrays)
     workers = num_threads()
     chunks = min(n, max(1, -(-size // chunk_bytes)))
