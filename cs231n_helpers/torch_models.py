@@ -2,12 +2,12 @@
 # Do not edit: change the notebook, then run `make export`. Each block below starts with
 # `# %% <notebook>, cell <n>`: n counts the notebook's cells from 0, Markdown included.
 
-# %% notebooks/06_vgg_resnet.ipynb, cell 14 - 2. VGG: deep stacks of 3x3 convolutions
-import re
-
+# %% notebooks/06_vgg_resnet.ipynb, cell 24 - 2. VGG: deep stacks of 3x3 convolutions
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from cs231n_helpers.validation import as_float, as_int, check_choice
 
 # Numbers are 3x3 conv widths, "M" is a 2x2 max-pool (Simonyan & Zisserman 2014, Table 1).
 VGG_CONFIGS = {
@@ -18,27 +18,19 @@ VGG_CONFIGS = {
 }
 
 
-def _check_int(name, value, low=1):
-    if not isinstance(value, int) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
-
-
+# %% notebooks/06_vgg_resnet.ipynb, cell 25 - 2. VGG: deep stacks of 3x3 convolutions
 class VGG(nn.Module):
     """VGG for 32x32 inputs: [conv3x3-BN-ReLU]* and max-pools, then one linear classifier.
 
     cfg: a list of conv widths and "M" (max-pool), e.g. ``VGG_CONFIGS["vgg11"]``.
-    width_mult scales every conv width (0.25 gives a 16x cheaper net for CPU runs).
-    On 32x32 inputs the five pools leave a 1x1x512 map, so the three 4096-wide ImageNet
-    classifier layers are replaced by a single Linear(512, num_classes).
+    width_mult scales every conv width (0.125 gives a 64x cheaper net for CPU runs).
     """
 
     def __init__(self, cfg, num_classes=10, width_mult=1.0, in_channels=3):
         super().__init__()
         if not isinstance(cfg, (list, tuple)) or not cfg or not all(c == "M" or (isinstance(c, int) and c > 0) for c in cfg):
             raise ValueError(f"cfg must be a non-empty list of positive ints and 'M', got {cfg!r}")
-        _check_int("num_classes", num_classes)
-        if not (isinstance(width_mult, (int, float)) and width_mult > 0):
-            raise ValueError(f"width_mult must be a positive number, got {width_mult!r}")
+        num_classes, width_mult = as_int(num_classes, "num_classes", 1), as_float(width_mult, "width_mult", 0, strict_min=True)
         layers, c_in = [], in_channels
         for c in cfg:
             if c == "M":
@@ -55,7 +47,7 @@ class VGG(nn.Module):
         return self.classifier(torch.flatten(self.pool(self.features(x)), 1))
 
 
-# %% notebooks/06_vgg_resnet.ipynb, cell 17 - 3. ResNet: learn the residual, $\mathrm{out} = \mathcal{F}(x) + x$
+# %% notebooks/06_vgg_resnet.ipynb, cell 28 - 3. ResNet: learn the residual, $\mathrm{out} = \mathcal{F}(x) + x$
 class ShortcutA(nn.Module):
     """Option A shortcut (He et al. 2015, Sec. 4.2): identity, subsampled by taking every
     other pixel, with the extra channels zero-padded. No parameters."""
@@ -76,14 +68,12 @@ def make_shortcut(in_planes, planes, stride, kind):
     """Identity when the shapes match; else option "A" (zero-pad, no parameters) or "B" (1x1 conv + BN)."""
     if stride == 1 and in_planes == planes:
         return nn.Identity()
-    if kind == "A":
+    if check_choice(kind, "shortcut", ("A", "B")) == "A":
         return ShortcutA(in_planes, planes, stride)
-    if kind == "B":
-        return nn.Sequential(nn.Conv2d(in_planes, planes, 1, stride=stride, bias=False), nn.BatchNorm2d(planes))
-    raise ValueError(f"shortcut must be 'A' or 'B', got {kind!r}")
+    return nn.Sequential(nn.Conv2d(in_planes, planes, 1, stride=stride, bias=False), nn.BatchNorm2d(planes))
 
 
-# %% notebooks/06_vgg_resnet.ipynb, cell 19 - 3. ResNet: learn the residual, $\mathrm{out} = \mathcal{F}(x) + x$
+# %% notebooks/06_vgg_resnet.ipynb, cell 30 - 3. ResNet: learn the residual, $\mathrm{out} = \mathcal{F}(x) + x$
 class BasicBlock(nn.Module):
     """Two 3x3 conv-BN layers F(x) and a shortcut: out = relu(F(x) + shortcut(x)).
 
@@ -108,7 +98,7 @@ class BasicBlock(nn.Module):
         return F.relu(out)
 
 
-# %% notebooks/06_vgg_resnet.ipynb, cell 22 - 3. ResNet: learn the residual, $\mathrm{out} = \mathcal{F}(x) + x$
+# %% notebooks/06_vgg_resnet.ipynb, cell 33 - 3. ResNet: learn the residual, $\mathrm{out} = \mathcal{F}(x) + x$
 class PreActBlock(nn.Module):
     """Pre-activation block (He et al. 2016, "Identity mappings"): BN-ReLU come before each
     conv and nothing follows the addition: out = x + F(x), a clean identity path."""
@@ -130,14 +120,14 @@ class PreActBlock(nn.Module):
         return out + self.shortcut(skip) if self.residual else out
 
 
+# %% notebooks/06_vgg_resnet.ipynb, cell 35 - 3. ResNet: learn the residual, $\mathrm{out} = \mathcal{F}(x) + x$
 class ResNet(nn.Module):
     """A ResNet for 32x32 images: 3x3 stem, stages of blocks, global average pool, linear.
 
-    stage_blocks: blocks per stage, e.g. (3, 3, 3) for CIFAR ResNet-20 (depth 6n+2, n=3);
-    widths: channels per stage, e.g. (16, 32, 64); every stage after the first halves the
-    resolution with a stride-2 first conv. shortcut: "A" (parameter-free, as He et al. use for
-    CIFAR) or "B" (1x1 projection). residual=False removes every shortcut (a "plain" net);
-    preact=True uses pre-activation blocks.
+    stage_blocks: blocks per stage, e.g. (3, 3, 3); widths: channels per stage, e.g. (16, 32, 64);
+    every stage after the first halves the resolution with a stride-2 first conv. shortcut: "A"
+    (parameter-free) or "B" (1x1 projection); residual=False removes every shortcut (a "plain"
+    net); preact=True uses pre-activation blocks.
     """
 
     def __init__(self, stage_blocks=(3, 3, 3), widths=(16, 32, 64), num_classes=10, shortcut="A",
@@ -145,25 +135,20 @@ class ResNet(nn.Module):
         super().__init__()
         if len(stage_blocks) != len(widths) or not stage_blocks:
             raise ValueError(f"stage_blocks and widths must be non-empty and of equal length, got {stage_blocks!r} and {widths!r}")
-        for i, (n, w) in enumerate(zip(stage_blocks, widths)):
-            _check_int(f"stage_blocks[{i}]", n)
-            _check_int(f"widths[{i}]", w)
-        _check_int("num_classes", num_classes)
-        if shortcut not in ("A", "B"):
-            raise ValueError(f"shortcut must be 'A' or 'B', got {shortcut!r}")
-        block = PreActBlock if preact else BasicBlock
+        stage_blocks = [as_int(n, f"stage_blocks[{i}]", 1) for i, n in enumerate(stage_blocks)]
+        widths = [as_int(w, f"widths[{i}]", 1) for i, w in enumerate(widths)]
+        shortcut, block = check_choice(shortcut, "shortcut", ("A", "B")), PreActBlock if preact else BasicBlock
         self.preact = preact
         self.stem = nn.Conv2d(3, widths[0], 3, padding=1, bias=False)
         self.stem_bn = nn.Identity() if preact else nn.BatchNorm2d(widths[0])
         blocks, c_in = [], widths[0]
         for s, (n, w) in enumerate(zip(stage_blocks, widths)):
             for b in range(n):
-                stride = 2 if (s > 0 and b == 0) else 1
-                blocks.append(block(c_in, w, stride, shortcut, residual))
+                blocks.append(block(c_in, w, 2 if (s > 0 and b == 0) else 1, shortcut, residual))
                 c_in = w
         self.blocks = nn.Sequential(*blocks)
         self.final_bn = nn.BatchNorm2d(c_in) if preact else nn.Identity()
-        self.fc = nn.Linear(c_in, num_classes)
+        self.fc = nn.Linear(c_in, as_int(num_classes, "num_classes", 1))
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
@@ -176,23 +161,23 @@ class ResNet(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
+# %% notebooks/06_vgg_resnet.ipynb, cell 37 - 3. ResNet: learn the residual, $\mathrm{out} = \mathcal{F}(x) + x$
 def cifar_resnet(depth=20, width=16, **kw):
     """CIFAR ResNet of He et al. (2015, Sec. 4.2): depth = 6n + 2, stages of 16/32/64 channels."""
     if not isinstance(depth, int) or depth < 8 or (depth - 2) % 6:
         raise ValueError(f"depth must be 6n+2 with n >= 1 (8, 14, 20, 32, 44, 56, 110, ...), got {depth!r}")
-    _check_int("width", width)
-    n = (depth - 2) // 6
+    width, n = as_int(width, "width", 1), (depth - 2) // 6
     return ResNet((n, n, n), (width, 2 * width, 4 * width), **kw)
 
 
 def resnet18(width=64, shortcut="B", **kw):
     """ResNet-18-style net for 32x32: 3x3 stem (no 7x7 conv, no max-pool), 2-2-2-2 blocks of
     64/128/256/512 channels, projection (option B) shortcuts, about 11.2M parameters."""
-    _check_int("width", width)
+    width = as_int(width, "width", 1)
     return ResNet((2, 2, 2, 2), (width, 2 * width, 4 * width, 8 * width), shortcut=shortcut, **kw)
 
 
-# %% notebooks/06_vgg_resnet.ipynb, cell 25 - 4. A compact speedrun network
+# %% notebooks/06_vgg_resnet.ipynb, cell 42 - 4. A compact speedrun network
 class ConvGroup(nn.Sequential):
     """conv3x3 -> max-pool 2 -> BN -> GELU -> conv3x3 -> BN -> GELU (airbench's building block)."""
 
@@ -206,28 +191,27 @@ class SpeedrunNet(nn.Module):
     """A compact CIFAR-10 net in the spirit of the speed records (Page 2018; Jordan, airbench 2024).
 
     A 2x2 patch-whitening conv (frozen weights, set from the data by :func:`init_whitening`),
-    three ConvGroups (64/256/256 channels by default), a 3x3 max-pool and a scaled linear head.
+    three ConvGroups (64/256/256 channels by default), a global max-pool and a scaled linear head.
     """
 
     def __init__(self, widths=(64, 256, 256), num_classes=10, whiten_kernel=2):
         super().__init__()
         if len(widths) != 3:
             raise ValueError(f"widths must have 3 entries, got {widths!r}")
-        for i, w in enumerate(widths):
-            _check_int(f"widths[{i}]", w)
-        _check_int("num_classes", num_classes)
+        widths = [as_int(w, f"widths[{i}]", 1) for i, w in enumerate(widths)]
         c_white = 2 * 3 * whiten_kernel ** 2            # each eigen-patch and its negative
         self.whiten = nn.Conv2d(3, c_white, whiten_kernel, padding=0, bias=True)
         self.whiten.weight.requires_grad_(False)        # set from the data, not learned
         self.body = nn.Sequential(nn.GELU(), ConvGroup(c_white, widths[0]), ConvGroup(widths[0], widths[1]),
                                   ConvGroup(widths[1], widths[2]), nn.AdaptiveMaxPool2d(1))
-        self.head = nn.Linear(widths[2], num_classes, bias=False)
+        self.head = nn.Linear(widths[2], as_int(num_classes, "num_classes", 1), bias=False)
         self.scale = 1 / 9
 
     def forward(self, x):
         return self.head(torch.flatten(self.body(self.whiten(x)), 1)) * self.scale
 
 
+# %% notebooks/06_vgg_resnet.ipynb, cell 43 - 4. A compact speedrun network
 @torch.no_grad()
 def init_whitening(model, images, eps=5e-4):
     """Set ``model.whiten`` so its outputs are decorrelated with unit variance on ``images``.
@@ -252,7 +236,7 @@ def init_whitening(model, images, eps=5e-4):
     return evals.flip(0)
 
 
-# %% notebooks/06_vgg_resnet.ipynb, cell 28 - 4. A compact speedrun network
+# %% notebooks/06_vgg_resnet.ipynb, cell 46 - 4. A compact speedrun network
 CIFAR_DEPTHS = (8, 14, 20, 32, 44, 56, 110)
 MODELS = {
     **{name: (lambda cfg: lambda **kw: VGG(VGG_CONFIGS[cfg], **kw))(name) for name in VGG_CONFIGS},

@@ -2,73 +2,69 @@
 # Do not edit: change the notebook, then run `make export`. Each block below starts with
 # `# %% <notebook>, cell <n>`: n counts the notebook's cells from 0, Markdown included.
 
-# %% notebooks/06_vgg_resnet.ipynb, cell 5 - 1. The data on the device
-import argparse
-import contextlib
-import json
-import math
-import sys
-import time
-from pathlib import Path
-
-import numpy as np
+# %% notebooks/06_vgg_resnet.ipynb, cell 7 - 1. The data on the device
 import torch
 import torch.nn.functional as F
 
-from tqdm.auto import tqdm
 
-from cs231n_helpers import torch_models
-from cs231n_helpers.device import device_summary, fast_settings, pick_device
+def channel_stats(X):
+    """Per-channel mean and standard deviation of images X (N, C, H, W), any dtype.
 
-
-def to_device(dataset, device, num_train=None, num_test=None):
-    """Put a dataset on ``device`` once, as uint8 tensors (N, 3, 32, 32), plus its channel stats.
-
-    dataset: a ``cs231n_helpers.data.Dataset`` (or anything with X_train, y_train, X_test,
-    y_test as (N, 32, 32, 3) uint8 / (N,) int arrays). num_train / num_test keep the first
-    images only (None: all). Returns a dict with X_train, y_train, X_test, y_test, mean, std
-    (float32, shape (1, 3, 1, 1), in the 0..255 scale), class_names and name.
+    Returns (mean, std), float32 tensors of shape (1, C, 1, 1), in the scale of X (0..255 for
+    uint8 images), ready to broadcast over a batch (N, C, H, W).
     """
-    device = torch.device(device)
-    out = {}
-    for split, n in (("train", num_train), ("test", num_test)):
-        X, y = np.asarray(getattr(dataset, f"X_{split}")), np.asarray(getattr(dataset, f"y_{split}"))
-        if X.dtype != np.uint8 or X.ndim != 4 or X.shape[3] != 3:
-            raise ValueError(f"X_{split} must be uint8 images of shape (N, H, W, 3), got {X.dtype} {X.shape}")
-        if n is not None:
-            if not isinstance(n, int) or n < 1:
-                raise ValueError(f"num_{split} must be a positive int or None, got {n!r}")
-            X, y = X[:n], y[:n]
-        out[f"X_{split}"] = torch.from_numpy(np.ascontiguousarray(X.transpose(0, 3, 1, 2))).to(device)
-        out[f"y_{split}"] = torch.from_numpy(y.astype(np.int64)).to(device)
-    xf = out["X_train"].float()
-    out["mean"] = xf.mean(dim=(0, 2, 3), keepdim=True)
-    out["std"] = xf.std(dim=(0, 2, 3), keepdim=True)
-    out["class_names"] = list(getattr(dataset, "class_names", range(10)))
-    out["name"] = getattr(dataset, "name", "unknown")
-    return out
+    pixels = X.float()                                      # uint8 has no mean
+    mean = pixels.mean(dim=(0, 2, 3), keepdim=True)         # over images, rows and columns
+    std = pixels.std(dim=(0, 2, 3), keepdim=True)
+    return mean, std
 
 
 def normalize(x, mean, std, dtype=torch.float32, channels_last=False):
     """uint8 (N, C, H, W) -> (x - mean) / std in ``dtype``, optionally in channels_last layout."""
-    x = ((x.to(dtype) - mean.to(dtype)) / std.to(dtype))
+    x = (x.to(dtype) - mean.to(dtype)) / std.to(dtype)
     return x.contiguous(memory_format=torch.channels_last) if channels_last else x
 
 
-# %% notebooks/06_vgg_resnet.ipynb, cell 8 - Augmentation as tensor ops (exercise)
+# %% notebooks/06_vgg_resnet.ipynb, cell 10 - 1. The data on the device
+import numpy as np
+
+from cs231n_helpers.validation import as_int
+
+
+def to_device(dataset, device, num_train=None, num_test=None):
+    """Put a dataset on ``device`` once, as uint8 tensors (N, 3, 32, 32), with its channel statistics.
+
+    dataset: anything with X_train, y_train, X_test, y_test as (N, 32, 32, 3) uint8 / (N,) int
+    arrays (e.g. ``load_dataset()``). num_train / num_test keep the first images (None: all).
+    Returns a dict: X_train, y_train, X_test, y_test, mean and std of the training images
+    (``channel_stats``), class_names and name.
+    """
+    out = {"class_names": list(getattr(dataset, "class_names", range(10))), "name": getattr(dataset, "name", "unknown")}
+    for split, n in (("train", num_train), ("test", num_test)):
+        X, y = np.asarray(getattr(dataset, f"X_{split}")), np.asarray(getattr(dataset, f"y_{split}"))
+        if X.dtype != np.uint8 or X.ndim != 4 or X.shape[3] != 3:
+            raise ValueError(f"X_{split} must be uint8 images of shape (N, H, W, 3), got {X.dtype} {X.shape}")
+        n = len(X) if n is None else as_int(n, f"num_{split}", minimum=1)
+        chw = np.ascontiguousarray(X[:n].transpose(0, 3, 1, 2))          # (N, H, W, C) -> (N, C, H, W)
+        out[f"X_{split}"] = torch.from_numpy(chw).to(device)
+        out[f"y_{split}"] = torch.from_numpy(y[:n].astype(np.int64)).to(device)
+    out["mean"], out["std"] = channel_stats(out["X_train"])
+    return out
+
+
+# %% notebooks/06_vgg_resnet.ipynb, cell 13 - Augmentation as tensor ops
 def random_crop(x, pad=4, generator=None):
     """Random translation by up to ``pad`` pixels: crop H x W from the image zero-padded by ``pad``.
 
-    x: (N, C, H, W) tensor (any dtype; pad with zeros, i.e. the mean colour once normalized).
+    x: (N, C, H, W) tensor (any dtype; zero padding is the mean colour once normalized).
     Each image gets its own offsets (dy, dx) in [0, 2 * pad], drawn from ``generator``; the
     crop is one batched gather, no Python loop over images.
     """
     if x.ndim != 4:
         raise ValueError(f"x must have shape (N, C, H, W), got {tuple(x.shape)}")
-    if not isinstance(pad, int) or pad < 0:
-        raise ValueError(f"pad must be a non-negative int, got {pad!r}")
+    pad = as_int(pad, "pad", minimum=0)
     N, C, H, W = x.shape
-    padded = F.pad(x, (pad, pad, pad, pad))
+    padded = F.pad(x, (pad, pad, pad, pad))                                       # pads W, then H
     dy = torch.randint(0, 2 * pad + 1, (N,), device=x.device, generator=generator)
     dx = torch.randint(0, 2 * pad + 1, (N,), device=x.device, generator=generator)
     rows = (dy[:, None] + torch.arange(H, device=x.device))[:, None, :, None]     # N, 1, H, 1
@@ -78,15 +74,16 @@ def random_crop(x, pad=4, generator=None):
     return padded[n, c, rows, cols]
 
 
+# %% notebooks/06_vgg_resnet.ipynb, cell 16 - Augmentation as tensor ops
 def random_flip(x, generator=None):
     """Mirror each image left-right with probability 1/2. x: (N, C, H, W)."""
     if x.ndim != 4:
         raise ValueError(f"x must have shape (N, C, H, W), got {tuple(x.shape)}")
-    flip = torch.rand(x.shape[0], device=x.device, generator=generator) < 0.5
+    flip = torch.rand(x.shape[0], device=x.device, generator=generator) < 0.5     # one coin per image
     return torch.where(flip[:, None, None, None], x.flip(3), x)
 
 
-# %% notebooks/06_vgg_resnet.ipynb, cell 11 - Augmentation as tensor ops (exercise)
+# %% notebooks/06_vgg_resnet.ipynb, cell 19 - Augmentation as tensor ops
 def augment(x, pad=4, flip=True, generator=None):
     """The standard CIFAR augmentation: random translation (``pad`` pixels) and random flip."""
     if pad:
@@ -103,8 +100,7 @@ def make_generator(device, seed=0):
 
 def iterate_batches(n, batch_size, shuffle=True, generator=None, device="cpu", drop_last=False):
     """Yield index tensors of ``batch_size`` (the last one shorter unless ``drop_last``)."""
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    batch_size = as_int(batch_size, "batch_size", minimum=1)
     order = (torch.randperm(n, device=device, generator=generator) if shuffle
              else torch.arange(n, device=device))
     stop = n - n % batch_size if drop_last else n
@@ -112,7 +108,33 @@ def iterate_batches(n, batch_size, shuffle=True, generator=None, device="cpu", d
         yield order[i:i + batch_size]
 
 
-# %% notebooks/06_vgg_resnet.ipynb, cell 31 - 5. The training loop
+# %% notebooks/06_vgg_resnet.ipynb, cell 49 - 5. The training loop
+TRAIN_DEFAULTS = dict(
+    epochs=30,             # passes over the training set (He et al. train ResNets for ~160: this is a short run)
+    batch_size=128,        # images per step (the speedrun uses 512)
+    lr=0.1,                # peak learning rate of SGD (batchnorm allows a large one)
+    momentum=0.9,          # Nesterov momentum: the gradient is taken after the momentum step
+    weight_decay=5e-4,     # L2 on conv and linear weights, not on BN parameters and biases
+    label_smoothing=0.1,   # targets 1 - 0.1 + 0.1/10 = 0.91 and 0.01 instead of 1 and 0: less over-confident logits
+    warmup_epochs=1.0,     # the learning rate rises linearly from 0 over the first epoch, then falls linearly to 0
+    augment=True,          # random translation by up to 4 pixels and a random flip, per training batch
+    tta=True,              # test prediction = average of the logits for the image and its mirror
+    seed=0,                # shuffling, augmentation and the model's initialization
+)
+
+
+def training_config(**changes):
+    """TRAIN_DEFAULTS with ``changes`` applied, e.g. training_config(epochs=3); an unknown key is an error."""
+    unknown = sorted(set(changes) - set(TRAIN_DEFAULTS))
+    if unknown:
+        raise ValueError(f"unknown training option(s) {unknown}; the options are {', '.join(TRAIN_DEFAULTS)}")
+    return {**TRAIN_DEFAULTS, **changes}
+
+
+# %% notebooks/06_vgg_resnet.ipynb, cell 51 - 5. The training loop
+import contextlib
+
+
 def warmup_then_decay(step, total_steps, warmup_steps):
     """Learning-rate multiplier: linear warmup 0 -> 1 over ``warmup_steps``, then linear decay to 0."""
     if step < warmup_steps:
@@ -137,7 +159,21 @@ def autocast(device, amp_dtype=None):
     return torch.autocast(device_type=torch.device(device).type, dtype=amp_dtype)
 
 
-# %% notebooks/06_vgg_resnet.ipynb, cell 34 - 5. The training loop
+# %% notebooks/06_vgg_resnet.ipynb, cell 54 - Label smoothing
+def smooth_cross_entropy(logits, y, smoothing=0.0):
+    """Cross-entropy of ``logits`` (N, K) against labels ``y`` (N,) with label smoothing ``smoothing``.
+
+    The target of example n puts 1 - smoothing + smoothing / K on class y[n] and smoothing / K on
+    every other class; returns the mean over the batch (a scalar tensor), as F.cross_entropy.
+    """
+    logp = F.log_softmax(logits.float(), dim=1)                       # (N, K), stable for large logits
+    K = logp.shape[1]
+    target = torch.full_like(logp, smoothing / K)                     # eps/K on every class ...
+    target.scatter_(1, y[:, None], 1 - smoothing + smoothing / K)     # ... the true one 1 - eps + eps/K
+    return -(target * logp).sum(dim=1).mean()
+
+
+# %% notebooks/06_vgg_resnet.ipynb, cell 57 - The training step
 def train_step(model, xb, yb, optimizer, scheduler=None, label_smoothing=0.0, amp_dtype=None):
     """One SGD step on a batch; returns (loss, number correct) as tensors (no GPU sync).
 
@@ -155,20 +191,20 @@ def train_step(model, xb, yb, optimizer, scheduler=None, label_smoothing=0.0, am
     return loss.detach(), (logits.argmax(1) == yb).sum()
 
 
-# %% notebooks/06_vgg_resnet.ipynb, cell 37 - 5. The training loop
-@torch.no_grad()
+# %% notebooks/06_vgg_resnet.ipynb, cell 60 - Evaluation
 def predict(model, X, mean, std, batch_size=1000, tta=True, amp_dtype=None, channels_last=False):
-    """Logits for uint8 images X (N, 3, H, W); with ``tta`` the average of the image and its mirror."""
+    """Float32 logits for uint8 images X (N, C, H, W); with ``tta`` the average over each image and its mirror."""
     was_training = model.training
-    model.eval()
     out = []
-    for i in range(0, len(X), batch_size):
-        xb = normalize(X[i:i + batch_size], mean, std, channels_last=channels_last)
-        with autocast(xb.device, amp_dtype):
-            logits = model(xb).float()
-            if tta:
-                logits = 0.5 * (logits + model(xb.flip(3)).float())
-        out.append(logits)
+    model.eval()                                          # batchnorm: running statistics, no updates
+    with torch.no_grad():                                 # no autograd graph at test time
+        for i in range(0, len(X), batch_size):
+            xb = normalize(X[i:i + batch_size], mean, std, channels_last=channels_last)
+            with autocast(xb.device, amp_dtype):
+                logits = model(xb).float()
+                if tta:
+                    logits = 0.5 * (logits + model(xb.flip(3)).float())
+            out.append(logits)
     model.train(was_training)
     return torch.cat(out)
 
@@ -179,282 +215,79 @@ def evaluate(model, X, y, mean, std, **kw):
     return (pred == y).float().mean().item(), pred
 
 
-# %% notebooks/06_vgg_resnet.ipynb, cell 38 - 5. The training loop
-class CheckpointError(ValueError):
-    """A checkpoint that does not fit the model (or optimizer) it is loaded into."""
+# %% notebooks/06_vgg_resnet.ipynb, cell 63 - `fit`: the whole loop
+import math
+import time
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from cs231n_helpers import torch_models
+from cs231n_helpers.checkpoints import load_checkpoint, save_checkpoint
+from cs231n_helpers.device import fast_settings
+
+HISTORY = ("epoch", "train_loss", "train_acc", "test_acc", "epoch_s", "images_per_s", "lr")   # what fit records per epoch
 
 
-def save_checkpoint(path, model, optimizer=None, scheduler=None, epoch=0, history=None, config=None):
-    """Save model/optimizer/scheduler states, the epoch reached, the history and the config.
+def train_epoch(model, data, optimizer, scheduler, generator, hp, amp_dtype=None, channels_last=False, desc=None):
+    """One pass over ``data["X_train"]`` in random order; returns (mean training loss, accuracy).
 
-    Written to a temporary file first and renamed, so a crash never leaves a half-written file.
+    hp: the training configuration (keys of TRAIN_DEFAULTS). desc: show a progress bar with this label.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {"model_name": getattr(model, "name", type(model).__name__), "model": model.state_dict(),
-             "optimizer": optimizer.state_dict() if optimizer else None,
-             "scheduler": scheduler.state_dict() if scheduler else None,
-             "epoch": int(epoch), "history": history or {}, "config": config or {}}
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(state, tmp)
-    tmp.replace(path)
-    return path
+    X, y, device = data["X_train"], data["y_train"], data["X_train"].device
+    n, loss_sum, correct = len(X), torch.zeros((), device=device), torch.zeros((), device=device)
+    model.train()
+    batches = iterate_batches(n, hp["batch_size"], True, generator, device)
+    for idx in tqdm(batches, total=math.ceil(n / hp["batch_size"]), desc=desc, disable=desc is None, leave=False):
+        xb = normalize(X[idx], data["mean"], data["std"])
+        xb = augment(xb, generator=generator) if hp["augment"] else xb
+        xb = xb.contiguous(memory_format=torch.channels_last) if channels_last else xb
+        loss, corr = train_step(model, xb, y[idx], optimizer, scheduler, hp["label_smoothing"], amp_dtype)
+        loss_sum += loss * len(idx)
+        correct += corr
+    return loss_sum.item() / n, correct.item() / n
 
 
-def load_checkpoint(path, model, optimizer=None, scheduler=None, map_location=None):
-    """Load a checkpoint into ``model`` (and optimizer/scheduler); return the saved dict.
-
-    Raises CheckpointError when the checkpoint was saved from another model (another name, or
-    the same name with other shapes, e.g. another width), saying which.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}")
-    state = torch.load(path, map_location=map_location or next(model.parameters()).device, weights_only=True)
-    if not isinstance(state, dict) or "model" not in state:
-        raise CheckpointError(f"{path} is not a checkpoint written by save_checkpoint")
-    name = getattr(model, "name", type(model).__name__)
-    if state.get("model_name") != name:
-        raise CheckpointError(f"{path} holds a {state.get('model_name')!r} model but you are loading it "
-                              f"into {name!r}: build the model with build_model({state.get('model_name')!r}) "
-                              "(and the same options), or start from scratch")
-    own = model.state_dict()
-    bad = [k for k, v in state["model"].items() if k not in own or own[k].shape != v.shape]
-    missing = [k for k in own if k not in state["model"]]
-    if bad or missing:
-        detail = "; ".join(f"{k}: saved {tuple(state['model'][k].shape)}, model "
-                           f"{tuple(own[k].shape) if k in own else 'has no such tensor'}" for k in bad[:3])
-        raise CheckpointError(f"{path} was saved from a {name!r} with other options (e.g. width): "
-                              f"{detail or 'missing ' + ', '.join(missing[:3])}")
-    model.load_state_dict(state["model"])
-    if optimizer is not None and state.get("optimizer"):
-        optimizer.load_state_dict(state["optimizer"])
-    if scheduler is not None and state.get("scheduler"):
-        scheduler.load_state_dict(state["scheduler"])
-    return state
-
-
-# %% notebooks/06_vgg_resnet.ipynb, cell 40 - 5. The training loop
-def fit(model, data, epochs=10, batch_size=128, lr=0.1, momentum=0.9, weight_decay=5e-4, label_smoothing=0.1,
-        warmup_epochs=1, tta=True, augment_data=True, amp="auto", channels_last="auto", compile=False, seed=0,
-        progress=True, callback=None, checkpoint=None, resume=False):
-    """Train ``model`` on ``data`` (a dict from :func:`to_device`); return the history (dict of lists).
-
-    amp / channels_last: "auto" takes the fast path of the device (bf16 + channels_last on CUDA).
-    checkpoint: a path written after every epoch; with ``resume=True`` training continues from it.
-    callback(history) runs after every epoch (e.g. a :class:`LivePlot`).
-    """
-    device = data["X_train"].device
-    fast = fast_settings(device)
-    amp_dtype = fast["amp_dtype"] if amp == "auto" else amp
-    cl = fast["channels_last"] if channels_last == "auto" else bool(channels_last)
-    torch.manual_seed(seed)
+# %% notebooks/06_vgg_resnet.ipynb, cell 65 - `fit`: the whole loop
+def fit(model, data, callback=None, checkpoint=None, resume=False, progress=True, amp="auto", channels_last="auto",
+        compile=False, **changes):
+    """Train ``model`` on ``data`` (from to_device) with ``training_config(**changes)``; return the history
+    (a dict of per-epoch lists, keys HISTORY). amp / channels_last: "auto" takes the device's fast path.
+    checkpoint: a file written after every epoch (resume=True continues from it); callback(history) runs
+    after every epoch."""
+    hp, device = training_config(**changes), data["X_train"].device
+    amp_dtype = fast_settings(device)["amp_dtype"] if amp == "auto" else amp
+    cl = fast_settings(device)["channels_last"] if channels_last == "auto" else bool(channels_last)
+    torch.manual_seed(hp["seed"])
     model = model.to(device, memory_format=torch.channels_last if cl else torch.contiguous_format)
     if hasattr(model, "whiten"):                        # SpeedrunNet: patch-whitening filters from the data
         torch_models.init_whitening(model, normalize(data["X_train"][:5000], data["mean"], data["std"]))
-    n, gen = len(data["X_train"]), make_generator(device, seed)
-    steps = math.ceil(n / batch_size)
-    opt = make_optimizer(model, lr, momentum, weight_decay)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_then_decay(s, epochs * steps, warmup_epochs * steps))
-    hist, start = {k: [] for k in ("epoch", "train_loss", "train_acc", "test_acc", "epoch_s", "images_per_s", "lr")}, 0
+    steps = math.ceil(len(data["X_train"]) / hp["batch_size"])             # per epoch
+    opt = make_optimizer(model, hp["lr"], hp["momentum"], hp["weight_decay"])
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_then_decay(s, hp["epochs"] * steps, hp["warmup_epochs"] * steps))
+    hist, start = {k: [] for k in HISTORY}, 0
     if resume and checkpoint and Path(checkpoint).exists():
         state = load_checkpoint(checkpoint, model, opt, sched)
         start, hist = state["epoch"], state["history"]
-    net = torch.compile(model) if compile else model
-    for epoch in range(start, epochs):
-        gen.manual_seed(seed + 1000 * epoch)          # each epoch's shuffle and augmentation is reproducible
-        model.train()
-        t0, loss_sum, correct = time.perf_counter(), torch.zeros((), device=device), torch.zeros((), device=device)
-        for idx in tqdm(iterate_batches(n, batch_size, True, gen, device), total=steps, disable=not progress,
-                        desc=f"epoch {epoch + 1}/{epochs}", leave=False):
-            xb = normalize(data["X_train"][idx], data["mean"], data["std"])
-            xb = augment(xb, generator=gen) if augment_data else xb
-            xb = xb.contiguous(memory_format=torch.channels_last) if cl else xb
-            loss, corr = train_step(net, xb, data["y_train"][idx], opt, sched, label_smoothing, amp_dtype)
-            loss_sum += loss * len(idx)
-            correct += corr
-        train_loss = loss_sum.item() / n                # .item() waits for the device: the timing is honest
+    net, gen = torch.compile(model) if compile else model, make_generator(device)
+    for epoch in range(start, hp["epochs"]):
+        gen.manual_seed(hp["seed"] + 1000 * epoch)      # each epoch's shuffle and augmentation is reproducible
+        t0 = time.perf_counter()
+        loss, acc = train_epoch(net, data, opt, sched, gen, hp, amp_dtype, cl, f"epoch {epoch + 1}" if progress else None)
         epoch_s = time.perf_counter() - t0
-        test_acc = evaluate(model, data["X_test"], data["y_test"], data["mean"], data["std"], tta=tta,
+        test_acc = evaluate(model, data["X_test"], data["y_test"], data["mean"], data["std"], tta=hp["tta"],
                             amp_dtype=amp_dtype, channels_last=cl)[0]
-        for k, v in (("epoch", epoch + 1), ("train_loss", train_loss), ("train_acc", correct.item() / n),
-                     ("test_acc", test_acc), ("epoch_s", epoch_s), ("images_per_s", n / epoch_s),
-                     ("lr", sched.get_last_lr()[0])):
+        for k, v in zip(HISTORY, (epoch + 1, loss, acc, test_acc, epoch_s, len(data["X_train"]) / epoch_s, sched.get_last_lr()[0])):
             hist[k].append(v)
         if checkpoint:
-            save_checkpoint(checkpoint, model, opt, sched, epoch + 1, hist,
-                            {"epochs": epochs, "batch_size": batch_size, "lr": lr, "seed": seed})
+            save_checkpoint(checkpoint, model, opt, sched, epoch + 1, hist, hp)
         if callback:
             callback(hist)
     return hist
 
 
-# %% notebooks/06_vgg_resnet.ipynb, cell 41 - 5. The training loop
-class LivePlot:
-    """A ``fit`` callback that redraws loss and accuracy after every epoch, in place (Jupyter).
+# %% notebooks/06_vgg_resnet.ipynb, cell 94 - 11. Bad input
+if __name__ == "__main__" and "__file__" in globals():   # python -m cs231n_helpers.torch_train: the command line
+    from cs231n_helpers.train_cli import main
 
-    Outside IPython it prints one line per epoch instead.
-    """
-
-    def __init__(self, title=""):
-        self.title, self.handle = title, None
-
-    def __call__(self, hist):
-        try:
-            from IPython import get_ipython
-            from IPython.display import display
-            in_ipython = get_ipython() is not None
-        except ImportError:
-            in_ipython = False
-        if not in_ipython:
-            return print_progress(hist)
-        import matplotlib.pyplot as plt
-        from matplotlib.ticker import MaxNLocator
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3))
-        ax1.plot(hist["epoch"], hist["train_loss"], "o-")
-        ax1.set(xlabel="epoch", ylabel="training loss", title=self.title)
-        ax2.plot(hist["epoch"], hist["train_acc"], "o-", label="train (augmented)")
-        ax2.plot(hist["epoch"], hist["test_acc"], "s-", label="test (flip TTA)")
-        ax2.set(xlabel="epoch", ylabel="accuracy")
-        ax2.legend()
-        for ax in (ax1, ax2):
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        fig.tight_layout()
-        if self.handle is None:
-            self.handle = display(fig, display_id=True)
-        else:
-            self.handle.update(fig)
-        plt.close(fig)
-
-
-def print_progress(hist):
-    """A ``fit`` callback that prints one line per epoch."""
-    print(f"epoch {hist['epoch'][-1]:3d}  loss {hist['train_loss'][-1]:.3f}  train acc {hist['train_acc'][-1]:.3f}  "
-          f"test acc {hist['test_acc'][-1]:.3f}  {hist['epoch_s'][-1]:.1f} s  "
-          f"{hist['images_per_s'][-1]:,.0f} img/s", flush=True)
-
-
-# %% notebooks/06_vgg_resnet.ipynb, cell 64 - 11. The benchmark function
-def _sync(device):
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    elif device.type == "mps":
-        torch.mps.synchronize()
-
-
-def benchmark_epoch(model_name, device=None, fast=True, num_images=50_000, batch_size=512, model_kw=None,
-                    compile=False, warmup_steps=3, seed=0):
-    """Time one training epoch of ``model_name`` over ``num_images`` random 32x32 images.
-
-    fast=True: the device's fast path (bf16 autocast + channels_last on CUDA), data on the
-    device as uint8, augmentation as batched tensor ops there. fast=False: the plain loop,
-    float32, NCHW, normalization and augmentation on the CPU, each batch copied to the device.
-    The same loop is also timed on pre-made batches (normalized and augmented beforehand) and
-    the input pipeline alone, so its share of the epoch shows. Returns a dict of floats.
-    """
-    device = pick_device(device)
-    fs = fast_settings(device) if fast else {"amp_dtype": None, "channels_last": False}
-    cl, data_dev = fs["channels_last"], device if fast else torch.device("cpu")
-    g = torch.Generator().manual_seed(seed)
-    X = torch.randint(0, 256, (num_images, 3, 32, 32), dtype=torch.uint8, generator=g).to(data_dev)
-    y = torch.randint(0, 10, (num_images,), generator=g).to(data_dev)
-    mean, std = X.float().mean((0, 2, 3), keepdim=True), X.float().std(dim=(0, 2, 3), keepdim=True)
-    model = torch_models.build_model(model_name, **(model_kw or {})).to(device)
-    if hasattr(model, "whiten"):
-        torch_models.init_whitening(model, normalize(X[:5000], mean, std).to(device))
-    model = model.to(memory_format=torch.channels_last if cl else torch.contiguous_format)
-    opt = make_optimizer(model, lr=1e-3)
-    net = torch.compile(model) if compile else model
-    gen = make_generator(data_dev, seed)
-
-    def make_batch(idx):
-        xb = augment(normalize(X[idx], mean, std), generator=gen).to(device, non_blocking=True)
-        return (xb.contiguous(memory_format=torch.channels_last) if cl else xb), y[idx].to(device, non_blocking=True)
-
-    def epoch(batches):
-        _sync(device)
-        t0 = time.perf_counter()
-        for xb, yb in batches:
-            train_step(net, xb, yb, opt, None, 0.0, fs["amp_dtype"])
-        _sync(device)
-        return time.perf_counter() - t0
-
-    idx_list = list(iterate_batches(num_images, batch_size, True, gen, data_dev, drop_last=True))  # one shape: no recompiles
-    if not idx_list:
-        raise ValueError(f"num_images ({num_images}) must be at least batch_size ({batch_size})")
-    num_images = len(idx_list) * batch_size
-    epoch(make_batch(i) for i in idx_list[:warmup_steps])                   # warm up (cuDNN, compile)
-    epoch_s = epoch(make_batch(i) for i in idx_list)                          # augmentation on the fly
-    _sync(device)
-    t0 = time.perf_counter()
-    premade = [make_batch(i) for i in idx_list]                              # the input pipeline alone
-    _sync(device)
-    pipeline_s = time.perf_counter() - t0
-    premade_s = epoch(premade)
-    return {"model": model_name, "device": device_summary(device, fs["amp_dtype"]), "fast": bool(fast),
-            "num_images": num_images, "batch_size": batch_size, "epoch_s": epoch_s,
-            "images_per_s": num_images / epoch_s, "epoch_s_premade": premade_s, "pipeline_s": pipeline_s,
-            "pipeline_share": pipeline_s / epoch_s, "aug_overhead": epoch_s / premade_s - 1}
-
-
-# %% notebooks/06_vgg_resnet.ipynb, cell 66 - 11. The benchmark function
-def main(argv=None):
-    """Command line: ``python -m cs231n_helpers.torch_train --model resnet20 --epochs 30``."""
-    ap = argparse.ArgumentParser(prog="python -m cs231n_helpers.torch_train",
-                                 description="Train a CIFAR-10 model with the notebook 06 code; write a results JSON.")
-    ap.add_argument("--model", default="resnet20", help="a name from cs231n_helpers.torch_models.MODELS")
-    ap.add_argument("--model-kw", default="{}", help='JSON of constructor options, e.g. \'{"width": 8}\'')
-    ap.add_argument("--epochs", type=int, default=30)
-    ap.add_argument("--batch-size", type=int, default=128)
-    ap.add_argument("--lr", type=float, default=0.1)
-    ap.add_argument("--weight-decay", type=float, default=5e-4)
-    ap.add_argument("--label-smoothing", type=float, default=0.1)
-    ap.add_argument("--warmup-epochs", type=float, default=1.0)
-    ap.add_argument("--num-train", type=int, default=None, help="use the first N training images")
-    ap.add_argument("--num-test", type=int, default=None, help="use the first N test images")
-    ap.add_argument("--dataset", choices=["cifar10", "synthetic"], default=None)
-    ap.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best there is)")
-    ap.add_argument("--compile", action="store_true", help="torch.compile the model")
-    ap.add_argument("--no-tta", action="store_true", help="evaluate without flip test-time augmentation")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--checkpoint", default=None, help="checkpoint file written after every epoch")
-    ap.add_argument("--resume", action="store_true", help="continue from --checkpoint if it exists")
-    ap.add_argument("--out", default=None, help="results JSON (default checkpoints/<model>.results.json, git-ignored)")
-    ap.add_argument("--benchmark", action="store_true", help="time one epoch, fast vs plain path, instead of training")
-    args = ap.parse_args(argv)
-    try:
-        model_kw = json.loads(args.model_kw)
-        model = torch_models.build_model(args.model, **model_kw)
-    except (ValueError, TypeError) as exc:
-        ap.error(str(exc))
-    device = pick_device(args.device)
-    print(device_summary(device), flush=True)
-    out = Path(args.out or f"checkpoints/{args.model}.results.json")
-    if args.benchmark:
-        n = args.num_train or 50_000
-        res = [benchmark_epoch(args.model, device, fast, n, args.batch_size, model_kw, args.compile and fast)
-               for fast in (True, False)]
-        for r in res:
-            print(json.dumps(r), flush=True)
-        result = {"benchmark": res, "speedup": res[1]["epoch_s"] / res[0]["epoch_s"]}
-    else:
-        from .data import load_dataset
-        data = to_device(load_dataset(args.dataset), device, args.num_train, args.num_test)
-        t0 = time.perf_counter()
-        hist = fit(model, data, args.epochs, args.batch_size, args.lr, 0.9, args.weight_decay, args.label_smoothing,
-                   args.warmup_epochs, tta=not args.no_tta, compile=args.compile, seed=args.seed, progress=False,
-                   callback=print_progress, checkpoint=args.checkpoint, resume=args.resume)
-        result = {"model": args.model, "model_kw": model_kw, "params": torch_models.count_params(model),
-                  "dataset": data["name"], "num_train": len(data["X_train"]), "num_test": len(data["X_test"]),
-                  "device": device_summary(device), "config": vars(args), "history": hist,
-                  "test_acc": hist["test_acc"][-1] if hist["test_acc"] else None,
-                  "wall_s": time.perf_counter() - t0}
-        print(f"test accuracy {result['test_acc']:.4f} ({data['name']}, {len(data['X_test']):,} test images)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=1))
-    print(f"wrote {out}")
-    return 0
-
-
-if __name__ == "__main__" and "__file__" in globals():   # python -m ...; not when this cell runs in Jupyter
-    sys.exit(main())
+    raise SystemExit(main())

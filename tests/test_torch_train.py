@@ -1,4 +1,5 @@
-"""Training code of notebook 06 (generated module cs231n_helpers.torch_train) and cs231n_helpers.device."""
+"""Training code of notebook 06 (generated module cs231n_helpers.torch_train) and the hand-written support
+around it: cs231n_helpers.device, checkpoints, progress, torch_bench and train_cli."""
 import json
 import os
 import subprocess
@@ -12,10 +13,14 @@ import torch
 from cs231n_helpers import device as dev
 from cs231n_helpers.config import REPO_ROOT
 from cs231n_helpers.data import make_synthetic, Dataset
+from cs231n_helpers.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
+from cs231n_helpers.progress import LivePlot, print_progress
+from cs231n_helpers.torch_bench import benchmark_epoch
 from cs231n_helpers.torch_models import build_model
-from cs231n_helpers.torch_train import (CheckpointError, augment, benchmark_epoch, evaluate, fit, iterate_batches,
-                                        load_checkpoint, main, make_generator, make_optimizer, normalize, random_crop,
-                                        random_flip, save_checkpoint, to_device, train_step, warmup_then_decay)
+from cs231n_helpers.torch_train import (TRAIN_DEFAULTS, augment, channel_stats, evaluate, fit, iterate_batches,
+                                        make_generator, make_optimizer, normalize, predict, random_crop, random_flip,
+                                        smooth_cross_entropy, to_device, train_step, training_config, warmup_then_decay)
+from cs231n_helpers.train_cli import build_parser, main
 
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
@@ -41,6 +46,15 @@ def test_to_device_layout_and_stats(tiny_data):
     assert torch.allclose(x.std((0, 2, 3)), torch.ones(3), atol=1e-3)
     assert normalize(tiny_data["X_train"][:2], tiny_data["mean"], tiny_data["std"], channels_last=True).is_contiguous(
         memory_format=torch.channels_last)
+
+
+def test_channel_stats_shape_and_values():
+    X = torch.randint(0, 256, (5, 3, 4, 6), dtype=torch.uint8)
+    mean, std = channel_stats(X)
+    assert mean.shape == std.shape == (1, 3, 1, 1) and mean.dtype == torch.float32
+    for c in range(3):
+        assert mean[0, c, 0, 0].item() == pytest.approx(X[:, c].double().mean().item(), rel=1e-6)
+        assert std[0, c, 0, 0].item() == pytest.approx(X[:, c].double().std().item(), rel=1e-5)
 
 
 def test_to_device_subset_and_bad_input():
@@ -143,6 +157,23 @@ def test_train_step_matches_reference():
     assert torch.allclose(a[1].weight, b[1].weight, atol=1e-7)
 
 
+@pytest.mark.parametrize("eps", [0.0, 0.1, 0.25])
+def test_smooth_cross_entropy_is_pytorchs(eps):
+    g = torch.Generator().manual_seed(0)
+    logits, y = torch.randn(7, 5, generator=g), torch.randint(0, 5, (7,), generator=g)
+    assert smooth_cross_entropy(logits, y, eps).item() == pytest.approx(
+        torch.nn.functional.cross_entropy(logits, y, label_smoothing=eps).item(), rel=1e-6)
+
+
+def test_predict_is_eval_mode_without_graph_and_restores_the_mode(tiny_data):
+    model = build_model("resnet8", width=2)
+    model.train()
+    before = model.stem_bn.running_mean.clone()
+    logits = predict(model, tiny_data["X_test"], tiny_data["mean"], tiny_data["std"], batch_size=10)
+    assert logits.shape == (32, 10) and logits.dtype == torch.float32 and not logits.requires_grad
+    assert model.training and torch.equal(model.stem_bn.running_mean, before)
+
+
 def test_flip_tta_on_a_symmetric_model(tiny_data):
     class MeanNet(torch.nn.Module):         # mirror-invariant: TTA must not change anything
         def forward(self, x):
@@ -184,6 +215,32 @@ def test_fit_history_and_checkpoint_resume(tiny_data, tmp_path):
     assert hist2["epoch"] == [1, 2]
     for p, q in zip(model.state_dict().values(), resumed.state_dict().values()):
         assert torch.allclose(p.float(), q.float(), atol=1e-5)
+
+
+def test_training_defaults_are_one_dict(tiny_data):
+    """fit and the command line read the same TRAIN_DEFAULTS; unknown options are refused."""
+    assert training_config() == TRAIN_DEFAULTS and training_config(epochs=3)["epochs"] == 3
+    assert TRAIN_DEFAULTS["epochs"] == 30
+    args = build_parser().parse_args([])
+    for key in ("epochs", "batch_size", "lr", "momentum", "weight_decay", "label_smoothing", "warmup_epochs", "seed"):
+        assert getattr(args, key) == TRAIN_DEFAULTS[key], key
+    assert not args.no_tta and not args.no_augment and TRAIN_DEFAULTS["tta"] and TRAIN_DEFAULTS["augment"]
+    with pytest.raises(ValueError, match="unknown training option.*'epoch'"):
+        fit(build_model("resnet8", width=2), tiny_data, epoch=3)
+
+
+def test_progress_callbacks(capsys):
+    hist = {"epoch": [1, 2], "train_loss": [2.0, 1.5], "train_acc": [0.2, 0.4], "test_acc": [0.3, 0.5],
+            "epoch_s": [1.0, 1.0], "images_per_s": [100.0, 110.0], "lr": [0.1, 0.05]}
+    print_progress(hist)
+    assert "epoch   2" in capsys.readouterr().out
+    live = LivePlot("t")
+    live(hist)                                # outside IPython: one printed line
+    assert "test acc 0.500" in capsys.readouterr().out
+    fig = live.draw(hist)
+    assert len(fig.axes) == 2
+    import matplotlib.pyplot as plt
+    plt.close(fig)
 
 
 def test_checkpoint_from_another_model(tmp_path):
@@ -257,8 +314,10 @@ def test_cli_smoke(tmp_path, monkeypatch, capsys):
     assert 0 <= res["test_acc"] <= 1 and len(res["history"]["epoch"]) == 1
 
 
-def test_cli_entry_point_and_unknown_model():
-    """``python -m cs231n_helpers.torch_train`` runs main(); an unknown model lists the available ones."""
-    proc = subprocess.run([sys.executable, "-m", "cs231n_helpers.torch_train", "--model", "resnet21"], cwd=REPO_ROOT,
+@pytest.mark.parametrize("module", ["cs231n_helpers.train_cli", "cs231n_helpers.torch_train"])
+def test_cli_entry_point_and_unknown_model(module):
+    """``python -m cs231n_helpers.train_cli`` (and the older ``... torch_train``) runs main(); an unknown
+    model lists the available ones."""
+    proc = subprocess.run([sys.executable, "-m", module, "--model", "resnet21"], cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=120, env=dict(os.environ, OMP_NUM_THREADS="1"))
     assert proc.returncode == 2 and "available: vgg11" in proc.stderr
