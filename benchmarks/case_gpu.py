@@ -28,7 +28,8 @@ def gpu(bench):
     device = os.environ.get("CS231N_BENCH_GPU_DEVICE", "cuda")
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise Skip("no CUDA device here: GPU section skipped")
-    benchmark_epoch = need("cs231n_helpers.torch_train", "benchmark_epoch", why="notebook 06 exports it")
+    from cs231n_helpers.torch_bench import benchmark_epoch
+
     name = torch.cuda.get_device_name(0) if device.startswith("cuda") else device
     h100 = any(k in name for k in H100_CLASS)
     on_cpu = not device.startswith("cuda")
