@@ -3,30 +3,11 @@ import math
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 
+from cs231n_helpers import reference
 from cs231n_helpers.fc_net import FullyConnectedNet, TwoLayerNet
 from cs231n_helpers.gradcheck import check_model_gradients
 from cs231n_helpers.solver import Solver
-
-
-def _torch_loss(model, X, y, norm=None):
-    P = {k: torch.tensor(v, requires_grad=True) for k, v in model.params.items()}
-    h = torch.tensor(X).reshape(len(X), -1)
-    L = len([k for k in P if k.startswith("W")])
-    for i in range(1, L):
-        h = h @ P[f"W{i}"] + P[f"b{i}"]
-        if norm == "batchnorm":
-            h = F.batch_norm(h, None, None, P[f"gamma{i}"], P[f"beta{i}"], training=True, eps=1e-5)
-        elif norm == "layernorm":
-            h = F.layer_norm(h, (h.shape[1],), P[f"gamma{i}"], P[f"beta{i}"], eps=1e-5)
-        h = torch.relu(h)
-    scores = h @ P[f"W{L}"] + P[f"b{L}"]
-    loss = F.cross_entropy(scores, torch.tensor(y))
-    loss = loss + 0.5 * model.reg * sum((P[f"W{i}"] ** 2).sum() for i in range(1, L + 1))
-    loss.backward()
-    return scores.detach().numpy(), loss.item(), {k: v.grad.numpy() for k, v in P.items()}
 
 
 @pytest.mark.parametrize("reg", [0.0, 0.7])
@@ -36,7 +17,7 @@ def test_two_layer_net_matches_torch(reg):
     model = TwoLayerNet(input_dim=8, hidden_dim=11, num_classes=7, weight_scale=0.3, reg=reg, dtype=np.float64, seed=1)
     assert set(model.params) == {"W1", "b1", "W2", "b2"}
     assert model.params["W1"].shape == (8, 11) and model.params["b2"].shape == (7,)
-    scores_t, loss_t, grads_t = _torch_loss(model, X, y)
+    scores_t, loss_t, grads_t = reference.fc_net(model.params, X, y, model.reg)
     np.testing.assert_allclose(model.loss(X), scores_t, rtol=1e-10, atol=1e-12)
     loss, grads = model.loss(X, y)
     assert loss == pytest.approx(loss_t, rel=1e-12)
@@ -52,7 +33,7 @@ def test_fully_connected_net_matches_torch(norm, hidden):
     X, y = rng.standard_normal((7, 10)), rng.integers(0, 4, 7)
     model = FullyConnectedNet(hidden, input_dim=10, num_classes=4, normalization=norm, reg=0.3,
                               weight_scale=0.5, dtype=np.float64, seed=2)
-    scores_t, loss_t, grads_t = _torch_loss(model, X, y, norm)
+    scores_t, loss_t, grads_t = reference.fc_net(model.params, X, y, model.reg, norm)
     loss, grads = model.loss(X, y)
     assert loss == pytest.approx(loss_t, rel=1e-10)
     assert set(grads) == set(model.params) == set(grads_t)

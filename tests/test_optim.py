@@ -1,9 +1,8 @@
 """Update rules of cs231n_helpers.optim: the formulas, PyTorch's optimizers, state, dtype, bad config."""
 import numpy as np
 import pytest
-import torch
 
-from cs231n_helpers import optim
+from cs231n_helpers import optim, reference
 
 
 def _traj_ours(rule, w0, grads, config):
@@ -13,28 +12,18 @@ def _traj_ours(rule, w0, grads, config):
     return w, cfg
 
 
-def _traj_torch(make_opt, w0, grads):
-    wt = torch.tensor(w0, requires_grad=True)
-    opt = make_opt([wt])
-    for g in grads:
-        opt.zero_grad()
-        wt.grad = torch.tensor(g)
-        opt.step()
-    return wt.detach().numpy()
-
-
-@pytest.mark.parametrize("rule, config, make_opt", [
-    ("sgd", {"learning_rate": 0.1}, lambda p: torch.optim.SGD(p, lr=0.1)),
-    ("sgd_momentum", {"learning_rate": 0.05}, lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9)),
-    ("rmsprop", {"learning_rate": 0.01}, lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.99, eps=1e-8)),
-    ("adam", {"learning_rate": 0.01}, lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=1e-8)),
+@pytest.mark.parametrize("rule, config", [
+    ("sgd", {"learning_rate": 0.1}),
+    ("sgd_momentum", {"learning_rate": 0.05}),      # torch.optim.SGD(lr=0.05, momentum=0.9)
+    ("rmsprop", {"learning_rate": 0.01}),           # torch.optim.RMSprop(lr=0.01, alpha=0.99, eps=1e-8)
+    ("adam", {"learning_rate": 0.01}),              # torch.optim.Adam(lr=0.01, betas=(0.9, 0.999), eps=1e-8)
 ])
-def test_trajectory_matches_torch(rule, config, make_opt):
+def test_trajectory_matches_torch(rule, config):
     rng = np.random.default_rng(0)
     w0 = rng.standard_normal((4, 3))
     grads = [rng.standard_normal((4, 3)) for _ in range(7)]
     ours, _ = _traj_ours(rule, w0, grads, config)
-    np.testing.assert_allclose(ours, _traj_torch(make_opt, w0, grads), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours, reference.optimizer_steps(rule, w0, grads, config), rtol=1e-10, atol=1e-12)
 
 
 def test_formulas_one_step():

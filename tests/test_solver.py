@@ -4,7 +4,7 @@ import pytest
 
 from cs231n_helpers import optim
 from cs231n_helpers.fc_net import TwoLayerNet
-from cs231n_helpers.solver import Solver
+from cs231n_helpers.solver import DEFAULTS, Solver
 
 
 def _blobs(n, seed=0, d=6, c=3):
@@ -158,3 +158,13 @@ def test_bad_optim_config_surfaces_on_first_step():
     s = _solver(optim_config={"lr": 1e-3})
     with pytest.raises(ValueError, match="learning_rate"):
         s.train()
+
+
+def test_the_defaults_live_in_one_dict():
+    model = TwoLayerNet(input_dim=6, hidden_dim=5, num_classes=3, seed=0)
+    s = Solver(model, _data())
+    for key, value in DEFAULTS.items():
+        assert getattr(s, key) == value, key
+    assert s.batch_size == 100 and s.num_epochs == 10 and s.update_rule == "sgd"  # CS231n's values
+    with pytest.raises(ValueError, match="expected some of update_rule, optim_config"):
+        Solver(model, _data(), epochs=3)
