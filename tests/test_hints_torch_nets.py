@@ -84,6 +84,7 @@ def test_random_crop_names_the_mistake(mistake, hint):
 RANDOM_FLIP = [
     (("x.flip(3), x)", "x.flip(2), x)"), "upside down"),                        # H instead of W
     (("x.flip(3), x)", "x.flip(1), x)"), "RGB -> BGR"),
+    (("x.flip(3), x)", "x.flip(0), x)"), "reverses the batch"),
     (("torch.rand(x.shape[0],", "torch.rand(1,"), "same coin"),                 # one coin for the batch
     (("flip[:, None, None, None]", "flip"), "broadcast per image"),             # (N,) lines up with W
     (("< 0.5", "< 0.2"), "probability 1/2"),
@@ -179,6 +180,8 @@ PREDICT = [
      "not normalized"),
     (("                if tta:\n", "                if True:\n"), "only `if tta:`"),
     (("                if tta:\n", "                if False:\n"), "only the image itself"),
+    (("logits = 0.5 * (logits + model(xb.flip(3)).float())", "logits = 0.5 * (logits.softmax(1) + model(xb.flip(3)).float().softmax(1))"),
+     "averaged probabilities"),
 ]
 
 
