@@ -144,8 +144,8 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     """
     eps, mode = check_norm_inputs(x, gamma, beta, bn_param, "bn_param", modes=("train", "test"))
     momentum, D = bn_param.get("momentum", 0.9), x.shape[1]
-    running_mean = check_shape_as(bn_param.get("running_mean", np.zeros(D, x.dtype)), "bn_param['running_mean']", (D,), "gamma")
-    running_var = check_shape_as(bn_param.get("running_var", np.zeros(D, x.dtype)), "bn_param['running_var']", (D,), "gamma")
+    running_mean, running_var = (check_shape_as(bn_param.get(k, np.zeros(D, x.dtype)), f"bn_param[{k!r}]", (D,), "gamma")
+                                 for k in ("running_mean", "running_var"))
     if mode == "train":
         mu = x.mean(axis=0)
         xc = x - mu
