@@ -8,18 +8,32 @@ max pooling uses it::
     out = np.empty((N, C, H // 2, W // 2), dtype=x.dtype)
     in_chunks(max_pool_forward_2x2, x, out)     # max_pool_forward_2x2(x[a:b], out[a:b]) per chunk
 
+Work whose chunks return something (and call BLAS) goes through :func:`map_chunks`, which
+returns the results in order and gives BLAS one thread per worker while it runs (through
+threadpoolctl, when installed): two chunks on two cores beat one matrix product whose two BLAS
+threads wait for each other between the copies around it. Notebook 04's fast convolution::
+
+    parts = map_chunks(work, batch_chunks(N, bytes_per_image))   # work(slice) -> result
+
 The number of threads is the number of CPU cores this process may use, at most 4;
 ``CS231N_THREADS=1`` turns the threads off (the chunks then run one after the other).
 """
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["num_threads", "in_chunks"]
+try:  # optional: without it BLAS keeps its own threads inside the workers
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover - a dependency of the project
+    threadpool_limits = None
+
+__all__ = ["num_threads", "in_chunks", "batch_chunks", "map_chunks"]
 
 CHUNK_BYTES = 1 << 20        # ~1 MiB of the largest array per chunk: its temporaries stay in L2
 MIN_PARALLEL_BYTES = 1 << 18  # below 256 KiB the hand-off to a thread costs more than it saves
@@ -97,3 +111,45 @@ def in_chunks(fn, *arrays, chunk_bytes=CHUNK_BYTES):
     finally:
         for f in futures:
             f.result()
+
+
+def batch_chunks(n_items: int, bytes_per_item: int, target_bytes: int = 2 * CHUNK_BYTES) -> list:
+    """Consecutive slices of ``range(n_items)`` of about ``target_bytes`` of work each (at least
+    one item), and at least as many slices as threads when there are enough items."""
+    if n_items < 1:
+        return []
+    per = max(1, target_bytes // max(1, int(bytes_per_item)))
+    per = min(per, max(1, math.ceil(n_items / num_threads())))
+    return [slice(s, min(s + per, n_items)) for s in range(0, n_items, per)]
+
+
+def map_chunks(fn, chunks) -> list:
+    """``[fn(c) for c in chunks]``, computed on the thread pool (the calling thread works too),
+    results in the order of ``chunks``; BLAS gets one thread per worker meanwhile. Runs in the
+    calling thread alone for one chunk, one thread, or when called from inside a worker."""
+    chunks = list(chunks)
+    workers = min(num_threads(), len(chunks))
+    if workers <= 1 or getattr(_local, "worker", False):
+        return [fn(c) for c in chunks]
+    results = [None] * len(chunks)
+    todo, todo_lock = iter(enumerate(chunks)), threading.Lock()
+
+    def work():
+        while True:
+            with todo_lock:
+                item = next(todo, None)
+            if item is None:
+                return
+            results[item[0]] = fn(item[1])
+
+    limit = threadpool_limits(limits=1, user_api="blas") if threadpool_limits else contextlib.nullcontext()
+    with limit:
+        futures = [_get_pool(workers - 1).submit(work) for _ in range(workers - 1)]
+        _local.worker = True          # nested calls from this thread run inline, like the workers'
+        try:
+            work()
+        finally:
+            _local.worker = False
+            for f in futures:
+                f.result()
+    return results

@@ -148,10 +148,12 @@ def max_pool_backward_2x2(dout, x, dx):
     rows = np.maximum(pairs[:, 0], pairs[:, 1]).reshape(-1, 2, W2)
     top = rows[:, 0] >= rows[:, 1]                             # the top row wins its window (ties: top)
     d = dout.reshape(-1, W2)
-    to_pair = np.stack([d * top, d * ~top], axis=1).reshape(-1)  # the gradient reaching each pair
-    dpairs = dx.reshape(-1, 2)
-    dpairs[:, 0] = to_pair * left
-    dpairs[:, 1] = to_pair * ~left
+    to_pair = np.empty(rows.shape, dtype=dx.dtype)              # the gradient reaching each pair
+    np.multiply(d, top, out=to_pair[:, 0])                      # the top pair, where the top row wins
+    np.multiply(d, ~top, out=to_pair[:, 1])                     # the bottom pair, elsewhere
+    dpairs = dx.reshape(-1, 2)                                  # a view: writing into it writes dx
+    np.multiply(to_pair.reshape(-1), left, out=dpairs[:, 0])
+    np.multiply(to_pair.reshape(-1), ~left, out=dpairs[:, 1])
 
 
 # %% notebooks/05_pooling.ipynb, cell 38 - Putting it together

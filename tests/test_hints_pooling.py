@@ -105,10 +105,10 @@ TOP = "top = rows[:, 0] >= rows[:, 1]"
 BACKWARD_2X2 = [
     (LEFT, LEFT.replace(">=", ">"), "ties inside a row went to the right", "strict->-for-the-left-input"),
     (TOP, TOP.replace(">=", ">"), "ties between the two rows went to the bottom", "strict->-for-the-top-row"),
-    ("dpairs[:, 1] = to_pair * ~left", "dpairs[:, 1] = to_pair * (pairs[:, 1] >= pairs[:, 0])",
+    ("np.multiply(to_pair.reshape(-1), ~left, out=dpairs[:, 1])",
+     "np.multiply(to_pair.reshape(-1), pairs[:, 1] >= pairs[:, 0], out=dpairs[:, 1])",
      "ties are counted twice", "mask-double-counts-ties-in-a-pair"),
-    ("dpairs[:, 0] = to_pair * left\n    dpairs[:, 1] = to_pair * ~left\n",
-     "dpairs[:, 0] = to_pair * left\n", "never written", "dx-not-fully-written"),
+    ("    np.multiply(to_pair.reshape(-1), ~left, out=dpairs[:, 1])\n", "", "never written", "dx-not-fully-written"),
 ]
 
 

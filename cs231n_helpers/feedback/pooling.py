@@ -9,8 +9,6 @@ mistake produces.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from cs231n_helpers import reference
@@ -338,8 +336,9 @@ def check_max_pool_backward_views(max_pool_forward, max_pool_backward):
                     check_close(dx, reference.max_pool2d(xd, pp, dout)[1], tol=1e-12 if dtype == np.float64 else 1e-6,
                                 name=f"dx vs PyTorch autograd {_describe(shape, pp)}, {np.dtype(dtype).name}"
                                      f"{', ties' if ties else ''}", mistakes=mistakes)
-                    check_true(np.asarray(dx).dtype == dtype, "  dtype kept", np.dtype(dtype).name,
-                               hint="dx must have the dtype of x")
+                    if np.asarray(dx).dtype != dtype:
+                        fail("max_pool_backward_views", f"dx is {np.asarray(dx).dtype} for x of dtype {np.dtype(dtype).name}",
+                             "dx must have the dtype of x: np.zeros_like(x), and a `left` of x's dtype")
 
 
 # --------------------------------------------------------------------------- the 2x2 fast path
