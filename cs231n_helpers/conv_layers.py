@@ -147,18 +147,9 @@ def im2col(x_pad, HH, WW, stride):
     return cols
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 44 - 6.2 The forward pass: one matrix product per chunk of images
-CHUNK_BYTES = 32 * 2**20  # at most ~32 MB of columns at a time: bounds the memory the fast conv uses
-
-
-def image_chunks(N, values_per_image, dtype):
-    """Slices of a batch of N images such that each slice's column matrix takes <= CHUNK_BYTES."""
-    n = max(1, CHUNK_BYTES // (values_per_image * np.dtype(dtype).itemsize))
-    return [slice(s, min(s + n, N)) for s in range(0, N, n)]
-
-
-def conv_forward_fast(x, w, b, conv_param):
-    """Forward pass of a convolutional layer: im2col + one matrix product per chunk of images.
+# %% notebooks/04_conv_layer.ipynb, cell 44 - 6.2 The forward pass: one matrix product
+def conv_forward_im2col(x, w, b, conv_param):
+    """Forward pass of a convolutional layer: im2col + one matrix product.
 
     Same inputs and output as conv_forward_naive; the dtype is kept (float32 in, float32 out).
     Returns (out, cache) with cache = (x_pad, w, conv_param).
@@ -170,11 +161,9 @@ def conv_forward_fast(x, w, b, conv_param):
     dtype = compute_dtype(x, w)
     x_pad = np.pad(x.astype(dtype, copy=False), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
     w_mat, bias = w.reshape(F, -1).astype(dtype, copy=False), b.astype(dtype, copy=False)
-    out = np.empty((N, F, H_out, W_out), dtype=dtype)
-    for chunk in image_chunks(N, C * HH * WW * H_out * W_out, dtype):
-        cols = im2col(x_pad[chunk], HH, WW, stride)                 # (C*HH*WW, n*H'*W')
-        out_mat = w_mat @ cols                                      # (F, n*H'*W'): one GEMM
-        out[chunk] = out_mat.reshape(F, -1, H_out, W_out).transpose(1, 0, 2, 3) + bias[:, None, None]
+    cols = im2col(x_pad, HH, WW, stride)                            # (C*HH*WW, N*H'*W')
+    out_mat = w_mat @ cols                                          # (F, N*H'*W'): one GEMM
+    out = out_mat.reshape(F, N, H_out, W_out).transpose(1, 0, 2, 3) + bias[:, None, None]
     return out, (x_pad, w, conv_param)
 
 
@@ -200,43 +189,111 @@ def col2im(dcols, x_pad_shape, HH, WW, stride):
     return dx_pad.transpose(1, 0, 2, 3)
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 55 - 6.5 Putting the backward pass together (given)
-def conv_dx_flipped(dout, w, pad):
-    """dx of a stride-1 conv as a convolution: dout padded by HH-1-pad, correlated with the
-    filters rotated by 180 degrees, input and output channels swapped. Returns (N, C, H, W)."""
-    F, C, HH, WW = w.shape
-    N = dout.shape[0]
-    dout_pad = np.pad(dout, ((0, 0), (0, 0), (HH - 1 - pad,) * 2, (WW - 1 - pad,) * 2))
-    w_flip = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, -1)         # (C, F*HH*WW)
-    dx_mat = w_flip @ im2col(dout_pad, HH, WW, 1)                            # (C, N*H*W)
-    H, W = dout_pad.shape[2] - HH + 1, dout_pad.shape[3] - WW + 1
-    return dx_mat.reshape(C, N, H, W).transpose(1, 0, 2, 3)
-
-
-def conv_backward_fast(dout, cache):
-    """Backward pass of conv_forward_fast, chunk by chunk of images. Returns (dx, dw, db)."""
+# %% notebooks/04_conv_layer.ipynb, cell 55 - 6.5 The backward pass, put together (given)
+def conv_backward_im2col(dout, cache):
+    """Backward pass of conv_forward_im2col. Returns (dx, dw, db)."""
     x_pad, w, conv_param = cache
     stride, pad = conv_param["stride"], conv_param["pad"]
     N, C, Hp, Wp = x_pad.shape
     F, _, HH, WW = w.shape
-    H, W, H_out, W_out = Hp - 2 * pad, Wp - 2 * pad, (Hp - HH) // stride + 1, (Wp - WW) // stride + 1
+    H_out, W_out = (Hp - HH) // stride + 1, (Wp - WW) // stride + 1
     check_array(dout, "dout", shape=(N, F, H_out, W_out), what=f"{(N, F, H_out, W_out)} (the forward output's)")
-    dtype = x_pad.dtype
-    dout, w_mat = dout.astype(dtype, copy=False), w.reshape(F, -1).astype(dtype, copy=False)
-    flipped = stride == 1 and F <= C and pad <= min(HH, WW) - 1     # the route for dx (see above)
-    dx, dw = np.empty((N, C, H, W), dtype), np.zeros(w.shape, dtype)
-    for chunk in image_chunks(N, max(C, F) * HH * WW * max(H * W, H_out * W_out), dtype):
-        dout_mat = dout[chunk].transpose(1, 0, 2, 3).reshape(F, -1)         # (F, n*H'*W')
-        dw += conv_dw(dout_mat, im2col(x_pad[chunk], HH, WW, stride), w.shape)
-        if flipped:
-            dx[chunk] = conv_dx_flipped(dout[chunk], w.astype(dtype, copy=False), pad)
-        else:
-            dx_pad = col2im(w_mat.T @ dout_mat, x_pad[chunk].shape, HH, WW, stride)
-            dx[chunk] = dx_pad[:, :, pad:pad + H, pad:pad + W]
-    return dx, dw, dout.sum(axis=(0, 2, 3))
+    dout_mat = dout.astype(x_pad.dtype, copy=False).transpose(1, 0, 2, 3).reshape(F, -1)   # (F, N*H'*W')
+    dw = conv_dw(dout_mat, im2col(x_pad, HH, WW, stride), w.shape)
+    dx_pad = col2im(w.reshape(F, -1).astype(x_pad.dtype, copy=False).T @ dout_mat, x_pad.shape, HH, WW, stride)
+    dx = dx_pad[:, :, pad:Hp - pad, pad:Wp - pad]
+    return dx, dw, dout_mat.sum(axis=1)
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 61 - 6.5 Putting the backward pass together (given)
+# %% notebooks/04_conv_layer.ipynb, cell 59 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
+from cs231n_helpers.parallel import batch_chunks, map_chunks
+
+
+def pad_nhwc(x, pad_h, pad_w):
+    """(n, C, H, W) -> zero-padded channels-last (n, H + 2*pad_h, W + 2*pad_w, C)."""
+    n, C, H, W = x.shape
+    xn = np.zeros((n, H + 2 * pad_h, W + 2 * pad_w, C), x.dtype)
+    xn[:, pad_h:pad_h + H, pad_w:pad_w + W] = x.transpose(0, 2, 3, 1)
+    return xn
+
+
+def im2col_nhwc(xn, HH, WW, stride, H_out, W_out):
+    """Channels-last im2col: rows = output pixels (n, i, j), columns = (kh, kw, c)."""
+    n, C = xn.shape[0], xn.shape[3]
+    cols = np.empty((n, H_out, W_out, HH, WW, C), xn.dtype)
+    for kh in range(HH):
+        for kw in range(WW):
+            cols[:, :, :, kh, kw] = xn[:, kh:kh + stride * H_out:stride, kw:kw + stride * W_out:stride]
+    return cols.reshape(n * H_out * W_out, HH * WW * C)
+
+
+def col2im_nhwc(dcols, xn_shape, HH, WW, stride, H_out, W_out):
+    """The adjoint of im2col_nhwc: dcols (n*H'*W', HH*WW*C) added back into (n, Hp, Wp, C)."""
+    d = dcols.reshape(xn_shape[0], H_out, W_out, HH, WW, xn_shape[3])
+    dxn = np.zeros(xn_shape, dcols.dtype)
+    for kh in range(HH):
+        for kw in range(WW):
+            dxn[:, kh:kh + stride * H_out:stride, kw:kw + stride * W_out:stride] += d[:, :, :, kh, kw]
+    return dxn
+
+
+# %% notebooks/04_conv_layer.ipynb, cell 60 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
+def conv_forward_fast(x, w, b, conv_param):
+    """Forward pass of a convolutional layer, fast: channels-last im2col + one product per chunk
+    of images, the chunks on every core. Same inputs, output and dtype rule as
+    conv_forward_naive; cache = (x, w, conv_param) in the compute dtype.
+    """
+    stride, pad = check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    H_out, W_out = conv_output_size(H, HH, stride, pad), conv_output_size(W, WW, stride, pad)
+    dtype = compute_dtype(x, w)
+    x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+    w_mat = w.transpose(2, 3, 1, 0).reshape(HH * WW * C, F)           # rows (kh, kw, c), like cols
+    bias = b.astype(dtype, copy=False)[:, None, None]
+    out = np.empty((N, F, H_out, W_out), dtype)
+
+    def work(chunk):
+        cols = im2col_nhwc(pad_nhwc(x[chunk], pad, pad), HH, WW, stride, H_out, W_out)
+        out[chunk] = (cols @ w_mat).reshape(-1, H_out, W_out, F).transpose(0, 3, 1, 2) + bias
+
+    map_chunks(work, batch_chunks(N, H_out * W_out * HH * WW * C * out.itemsize))
+    return out, (x, w, conv_param)
+
+
+# %% notebooks/04_conv_layer.ipynb, cell 61 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
+def conv_backward_fast(dout, cache):
+    """Backward pass of conv_forward_fast, chunk by chunk on every core. Returns (dx, dw, db)."""
+    x, w, conv_param = cache
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    H_out, W_out = conv_output_size(H, HH, stride, pad), conv_output_size(W, WW, stride, pad)
+    check_array(dout, "dout", shape=(N, F, H_out, W_out), what=f"{(N, F, H_out, W_out)} (the forward output's)")
+    dout = dout.astype(x.dtype, copy=False)
+    w_mat = w.transpose(2, 3, 1, 0).reshape(HH * WW * C, F)
+    as_conv = stride == 1 and F <= C and pad <= min(HH, WW) - 1        # the route for dx (see above)
+    w_flip = w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(HH * WW * F, C)   # rows (kh, kw, f)
+    dx = np.empty_like(x)
+
+    def work(chunk):
+        xn = pad_nhwc(x[chunk], pad, pad)
+        dout_rows = np.ascontiguousarray(dout[chunk].transpose(0, 2, 3, 1)).reshape(-1, F)
+        dw_part = im2col_nhwc(xn, HH, WW, stride, H_out, W_out).T @ dout_rows    # (HH*WW*C, F)
+        if as_conv:     # dx = dout (padded by HH-1-pad) correlated with the flipped filters
+            cols = im2col_nhwc(pad_nhwc(dout[chunk], HH - 1 - pad, WW - 1 - pad), HH, WW, 1, H, W)
+            dx[chunk] = (cols @ w_flip).reshape(-1, H, W, C).transpose(0, 3, 1, 2)
+        else:           # col2im of the column gradients, then crop the padding
+            dxn = col2im_nhwc(dout_rows @ w_mat.T, xn.shape, HH, WW, stride, H_out, W_out)
+            dx[chunk] = dxn[:, pad:pad + H, pad:pad + W].transpose(0, 3, 1, 2)
+        return dw_part
+
+    parts = map_chunks(work, batch_chunks(N, max(C, F) * HH * WW * max(H * W, H_out * W_out) * x.itemsize))
+    dw = np.sum(parts, axis=0).reshape(HH, WW, C, F).transpose(3, 2, 0, 1)
+    return dx, np.ascontiguousarray(dw), dout.sum(axis=(0, 2, 3))
+
+
+# %% notebooks/04_conv_layer.ipynb, cell 67 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
 def conv_relu_forward(x, w, b, conv_param):
     """Convolution (fast) followed by a ReLU. Returns (out, cache)."""
     a, conv_cache = conv_forward_fast(x, w, b, conv_param)

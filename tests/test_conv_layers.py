@@ -167,10 +167,13 @@ def test_bad_input_helpers():
 
 
 @pytest.mark.parametrize("stride,pad,fshape", [(1, 1, (3, 3)), (2, 1, (3, 3)), (1, 2, (1, 1)), (1, 0, (2, 3))])
-def test_fast_conv_in_chunks_of_images(monkeypatch, stride, pad, fshape):
-    """Large batches go through in chunks of images; force one image per chunk and compare."""
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_fast_conv_in_chunks_of_images(monkeypatch, stride, pad, fshape, threads):
+    """The fast conv goes through the batch in chunks of images, on a thread pool; force one
+    image per chunk, with and without threads, and compare with PyTorch."""
     import cs231n_helpers.conv_layers as conv_layers
-    monkeypatch.setattr(conv_layers, "CHUNK_BYTES", 1)
+    monkeypatch.setattr(conv_layers, "batch_chunks", lambda n, nbytes: [slice(i, i + 1) for i in range(n)])
+    monkeypatch.setenv("CS231N_THREADS", threads)
     rng = np.random.default_rng(stride * 10 + pad)
     x, w, b = rng.standard_normal((5, 3, 9, 9)), rng.standard_normal((4, 3, *fshape)), rng.standard_normal(4)
     cp = {"stride": stride, "pad": pad}
@@ -179,3 +182,23 @@ def test_fast_conv_in_chunks_of_images(monkeypatch, stride, pad, fshape):
     ours = (out, *conv_layers.conv_backward_fast(dout, cache))
     for name, a, t in zip(("out", "dx", "dw", "db"), ours, torch_reference(x, w, b, cp, dout)):
         assert rel_error(a, t) < 1e-9, name
+
+
+def test_fast_conv_results_do_not_depend_on_thread_timing(monkeypatch):
+    """dw sums the chunks' parts in chunk order: with the same settings, repeated runs on the
+    thread pool give bit-identical results; one thread agrees to float32 round-off."""
+    import cs231n_helpers.conv_layers as conv_layers
+    rng = np.random.default_rng(0)
+    x, w, b = (rng.standard_normal(s).astype(np.float32) for s in ((16, 8, 12, 12), (8, 8, 3, 3), (8,)))
+
+    def run(threads):
+        monkeypatch.setenv("CS231N_THREADS", threads)
+        out, cache = conv_layers.conv_forward_fast(x, w, b, {"stride": 1, "pad": 1})
+        return (out, *conv_layers.conv_backward_fast(np.ones_like(out), cache))
+
+    first = run("2")
+    for _ in range(3):
+        for a, c in zip(run("2"), first):
+            np.testing.assert_array_equal(a, c)
+    for a, c in zip(run("1"), first):
+        np.testing.assert_allclose(a, c, rtol=1e-4, atol=1e-3)

@@ -19,12 +19,14 @@ def test_the_solution_passes_every_check(capsys):
     fb.check_conv_forward_naive(mod.conv_forward_naive)
     fb.check_conv_backward_naive(mod.conv_forward_naive, mod.conv_backward_naive)
     fb.check_im2col(mod.im2col)
-    fb.check_conv_forward_fast(mod.conv_forward_fast)
+    fb.check_conv_forward_im2col(mod.conv_forward_im2col)
     fb.check_conv_dw(mod.conv_dw)
     fb.check_col2im(mod.col2im)
-    fb.check_conv_backward_fast(mod.conv_forward_fast, mod.conv_backward_fast)
+    fb.check_conv_layer(mod.conv_forward_im2col, mod.conv_backward_im2col)
+    fb.check_conv_layer(mod.conv_forward_fast, mod.conv_backward_fast)
+    fb.check_same_layer(mod.conv_forward_fast, mod.conv_backward_fast, mod.conv_forward_im2col, mod.conv_backward_im2col)
     out = capsys.readouterr().out
-    assert out.count("all checks passed") == 9 and "✗" not in out
+    assert out.count("all checks passed") == 11 and "✗" not in out
 
 
 def _cases(table):
@@ -112,17 +114,17 @@ def test_im2col_names_the_mistake(old, new, hint):
 
 
 GEMM = [
-    ("out_mat.reshape(F, -1, H_out, W_out).transpose(1, 0, 2, 3)", "out_mat.reshape(-1, F, H_out, W_out)",
+    ("out_mat.reshape(F, N, H_out, W_out).transpose(1, 0, 2, 3)", "out_mat.reshape(N, F, H_out, W_out)",
      "scrambles"),
     (" + bias[:, None, None]", "", "bias is missing"),
 ]
 
 
 @_cases(GEMM)
-def test_conv_forward_fast_names_the_mistake(old, new, hint):
+def test_conv_forward_im2col_names_the_mistake(old, new, hint):
     mod = module_with_mistake(NB, old, new)
     with pytest.raises(CheckFailed, match=hint):
-        fb.check_conv_forward_fast(mod.conv_forward_fast, num_configs=4)
+        fb.check_conv_forward_im2col(mod.conv_forward_im2col, num_configs=4)
 
 
 def test_conv_dw_names_the_transpose():
@@ -145,11 +147,15 @@ def test_col2im_names_the_mistake(old, new, hint):
         fb.check_col2im(mod.col2im)
 
 
-def test_a_broken_fast_backward_fails_its_check():
-    """conv_backward_fast is given code; its check still fails when a piece it uses is wrong."""
+def test_a_broken_piece_fails_the_layer_checks():
+    """conv_backward_im2col is given code; its check still fails when a piece it uses is wrong,
+    and so does the comparison of the fast layer with it."""
     mod = module_with_mistake(NB, "+= d[:, kh, kw]", "= d[:, kh, kw]")
     with pytest.raises(CheckFailed, match="vs PyTorch autograd"):
-        fb.check_conv_backward_fast(mod.conv_forward_fast, mod.conv_backward_fast, num_configs=6)
+        fb.check_conv_layer(mod.conv_forward_im2col, mod.conv_backward_im2col, num_configs=6)
+    with pytest.raises(CheckFailed, match="dx, float64"):
+        fb.check_same_layer(mod.conv_forward_fast, mod.conv_backward_fast, mod.conv_forward_im2col,
+                            mod.conv_backward_im2col)
 
 
 def test_a_stub_is_reported_as_not_implemented():

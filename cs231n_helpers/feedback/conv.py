@@ -11,8 +11,9 @@ from cs231n_helpers import reference
 from cs231n_helpers.checks import Mistake, check_close, check_true, checking, close_to, passed
 from cs231n_helpers.gradcheck import check_layer_gradients
 
-__all__ = ["check_conv_forward_naive", "check_conv_backward_naive", "check_im2col", "check_conv_forward_gemm",
-           "check_conv_backward_dw", "check_col2im", "check_conv_backward_fast"]
+__all__ = ["check_conv_output_size", "check_conv_layer_stats", "check_conv_forward_naive",
+           "check_conv_backward_naive", "check_im2col", "check_conv_forward_im2col", "check_conv_dw",
+           "check_col2im", "check_conv_layer", "check_same_layer"]
 
 # CS231n's test layer (assignment 2, ConvolutionalNetworks.ipynb) and the output it prints
 CS231N_X_SHAPE, CS231N_W_SHAPE = (2, 3, 4, 4), (3, 3, 4, 4)
@@ -281,9 +282,9 @@ GEMM_NO_TRANSPOSE = ("out_mat has shape (F, N*H'*W'): reshape it to (F, N, H', W
                      "axis second with .transpose(1, 0, 2, 3); reshaping straight to (N, F, H', W') scrambles it")
 
 
-def check_conv_forward_fast(conv_forward, num_configs=12):
-    """conv_forward_fast against PyTorch on random configurations; float32 stays float32."""
-    with checking("conv_forward_fast"):
+def check_conv_forward_im2col(conv_forward, num_configs=12):
+    """conv_forward_im2col against PyTorch on random configurations; float32 stays float32."""
+    with checking("conv_forward_im2col"):
         worst = 0.0
         rng = np.random.default_rng(7)
         fixed = (rng.standard_normal((2, 3, 7, 7)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4),
@@ -386,27 +387,49 @@ def _col2im_unstrided(dcols, x_pad_shape, HH, WW, stride):
     return dx_pad
 
 
-def check_conv_backward_fast(conv_forward, conv_backward, num_configs=12):
-    """The fast backward pass against PyTorch's autograd on random configurations (both routes for
-    dx: the flipped-filter convolution and col2im); float32 stays float32."""
-    with checking("conv_backward_fast"):
+def check_conv_layer(conv_forward, conv_backward, num_configs=12):
+    """A whole conv layer (forward and backward) against PyTorch's autograd on random layers
+    (strides 1-3, F <= C and F > C); float32 stays float32."""
+    with checking(f"{conv_forward.__name__} / {conv_backward.__name__}"):
         worst, routes = 0.0, set()
         for x, w, b, conv_param in random_conv_configs(num_configs, seed=1):
             out, cache = conv_forward(x, w, b, conv_param)
             dout = np.random.default_rng(2).standard_normal(out.shape)
             ref = reference.conv2d(x, w, b, conv_param, dout)
-            routes.add("flipped" if conv_param["stride"] == 1 and w.shape[0] <= w.shape[1] else "col2im")
-            for got, exp, what in zip(conv_backward(dout, cache), ref[1:], ("dx", "dw", "db")):
+            routes.add("stride 1, F <= C" if conv_param["stride"] == 1 and w.shape[0] <= w.shape[1] else "other")
+            for got, exp, what in zip((out, *conv_backward(dout, cache)), ref, ("out", "dx", "dw", "db")):
                 err = check_close(got, exp, tol=1e-9, quiet=True,
                                   name=f"{what} vs PyTorch autograd, x {x.shape}, w {w.shape}, {conv_param}")
                 worst = max(worst, err)
         passed(f"{num_configs} random layers vs PyTorch autograd",
-               f"worst relative error {worst:.1e} <= 1e-09 (dx routes used: {', '.join(sorted(routes))})")
+               f"worst relative error {worst:.1e} <= 1e-09 (layers: {', '.join(sorted(routes))})")
         x32 = np.random.default_rng(3).standard_normal((2, 3, 8, 8)).astype(np.float32)
         out32, cache32 = conv_forward(x32, np.ones((4, 3, 3, 3), np.float32), np.zeros(4, np.float32),
                                       {"stride": 1, "pad": 1})
         grads = conv_backward(np.ones_like(out32), cache32)
-        check_true(all(g.dtype == np.float32 for g in grads), "dtype", "float32 in, float32 dx, dw, db out")
+        check_true(out32.dtype == np.float32 and all(g.dtype == np.float32 for g in grads), "dtype",
+                   "float32 in, float32 out, dx, dw, db")
+
+
+def check_same_layer(forward_a, backward_a, forward_b, backward_b, shape=(40, 8, 12, 12), filters=8):
+    """Two implementations of the same layer agree (out, dx, dw, db) on a batch large enough to be
+    split into several chunks, in float64 and float32, for stride 1 and 2."""
+    with checking(f"{forward_a.__name__} == {forward_b.__name__}"):
+        rng = np.random.default_rng(9)
+        for dtype, tol in ((np.float64, 1e-9), (np.float32, 1e-3)):
+            for conv_param in ({"stride": 1, "pad": 1}, {"stride": 2, "pad": 1}):
+                x = rng.standard_normal(shape).astype(dtype)
+                w = rng.standard_normal((filters, shape[1], 3, 3)).astype(dtype)
+                b = rng.standard_normal(filters).astype(dtype)
+                out_a, cache_a = forward_a(x, w, b, conv_param)
+                out_b, cache_b = forward_b(x, w, b, conv_param)
+                dout = rng.standard_normal(out_a.shape).astype(dtype)
+                for got, exp, what in zip((out_a, *backward_a(dout, cache_a)), (out_b, *backward_b(dout, cache_b)),
+                                          ("out", "dx", "dw", "db")):
+                    check_close(got, exp, tol=tol, metric="abs", quiet=True,
+                                name=f"{what}, {np.dtype(dtype).name}, {conv_param}")
+        passed("batch of " + "x".join(map(str, shape)),
+               "out, dx, dw, db agree to 1e-9 in float64 and 1e-3 in float32 (max abs difference)")
 
 
 # --------------------------------------------------------------------------- output sizes and stats
