@@ -188,7 +188,8 @@ def _first_check_cell(nb) -> tuple[int, int] | None:
     if first is None:
         return None
     check = next((i for i, c in enumerate(nb["cells"]) if i >= first and c["cell_type"] == "code"
-                  and ("checking(" in src(c) or re.search(r"\bcheck_\w+\(", src(c)))), None)
+                  and ("checking(" in src(c) or (i > first and re.search(r"\bfeedback\.check_\w+\(", src(c))))),
+                 None)
     assert check is not None, (f"no check cell (`with checking(...)` or a `feedback.check_...(...)` call) "
                                f"after the exercise in cell {first}")
     return first, check
