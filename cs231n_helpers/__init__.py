@@ -1,14 +1,24 @@
 """cs231n_helpers: the one small package behind the CS231n course companion notebooks.
 
-Infrastructure (hand-written): ``config`` (quick mode, paths, seeds), ``data`` (CIFAR-10
-download/verify/load, synthetic fallback), ``gradcheck``, ``checks`` (exercise verdicts),
-``plotting``, ``timing``, ``device``, ``export`` (notebook -> module), ``exercises``
-(student versions).
+Building blocks, generated from the notebooks' ``#| export`` cells by ``make export`` (edit the
+notebook, not the module; every block names the notebook cell it came from): ``knn`` (01),
+``linear_classifier``, ``toy2d`` (02), ``layers``, ``optim``, ``fc_net`` (03), ``conv_layers``
+(04), ``pooling``, ``cnn`` (05), ``torch_models``, ``torch_train`` (06).
 
-Building blocks (generated from the notebooks by ``python -m cs231n_helpers.export``; edit
-the notebook, not the module): ``knn`` (01), ``linear_classifier`` (02), ``layers``,
-``optim``, ``solver``, ``fc_net`` (03), ``conv_layers`` (04), ``pooling``, ``cnn`` (05),
-``torch_models`` / ``torch_train`` (06).
+Support code, written by hand once and imported by the notebooks, the tests and the benchmarks:
+
+* ``config`` (quick mode, paths, seeds), ``data`` (CIFAR-10: format, verified download,
+  loading, the synthetic fallback), ``device``, ``timing``, ``parallel`` (chunks of a batch on
+  every core);
+* ``validation`` (arguments checked at the boundary), ``reference`` (PyTorch oracles),
+  ``gradcheck``, ``checks`` (verdicts and hints) and ``feedback`` (each exercise's check, with
+  the classic mistakes it recognises);
+* ``solver`` (the Solver of notebook 03), ``checkpoints``, ``progress`` (LivePlot),
+  ``torch_bench`` (benchmark_epoch), ``train_cli`` (the training command line),
+  ``plotting``, ``utils`` (add_to_class).
+
+The authoring tools (export, hygiene, student versions) live in the repository's ``tools/``
+folder, not in the package.
 """
 
 __version__ = "0.1.0"
