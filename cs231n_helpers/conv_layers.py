@@ -238,10 +238,13 @@ def col2im_nhwc(dcols, xn_shape, HH, WW, stride, H_out, W_out):
 
 
 # %% notebooks/04_conv_layer.ipynb, cell 60 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
+CHANNELS_LAST_MIN = 16   # fewer input channels than this: runs of C values are too short to copy fast
+
+
 def conv_forward_fast(x, w, b, conv_param):
-    """Forward pass of a convolutional layer, fast: channels-last im2col + one product per chunk
-    of images, the chunks on every core. Same inputs, output and dtype rule as
-    conv_forward_naive; cache = (x, w, conv_param) in the compute dtype.
+    """Forward pass of a convolutional layer, fast: im2col + one product per chunk of images, the
+    chunks on every core; channels-last columns when the input has >= CHANNELS_LAST_MIN channels.
+    Same inputs, output and dtype rule as conv_forward_naive; cache = (x, w, conv_param).
     """
     stride, pad = check_conv_inputs(x, w, b, conv_param)
     N, C, H, W = x.shape
@@ -249,13 +252,18 @@ def conv_forward_fast(x, w, b, conv_param):
     H_out, W_out = conv_output_size(H, HH, stride, pad), conv_output_size(W, WW, stride, pad)
     dtype = compute_dtype(x, w)
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
-    w_mat = w.transpose(2, 3, 1, 0).reshape(HH * WW * C, F)           # rows (kh, kw, c), like cols
     bias = b.astype(dtype, copy=False)[:, None, None]
+    channels_last = C >= CHANNELS_LAST_MIN
+    w_rows = w.transpose(2, 3, 1, 0).reshape(-1, F) if channels_last else w.reshape(F, -1).T   # like cols
     out = np.empty((N, F, H_out, W_out), dtype)
 
     def work(chunk):
-        cols = im2col_nhwc(pad_nhwc(x[chunk], pad, pad), HH, WW, stride, H_out, W_out)
-        out[chunk] = (cols @ w_mat).reshape(-1, H_out, W_out, F).transpose(0, 3, 1, 2) + bias
+        if channels_last:
+            cols = im2col_nhwc(pad_nhwc(x[chunk], pad, pad), HH, WW, stride, H_out, W_out)
+            out[chunk] = (cols @ w_rows).reshape(-1, H_out, W_out, F).transpose(0, 3, 1, 2) + bias
+        else:
+            cols = im2col(np.pad(x[chunk], ((0, 0), (0, 0), (pad, pad), (pad, pad))), HH, WW, stride)
+            out[chunk] = (w_rows.T @ cols).reshape(F, -1, H_out, W_out).transpose(1, 0, 2, 3) + bias
 
     map_chunks(work, batch_chunks(N, H_out * W_out * HH * WW * C * out.itemsize))
     return out, (x, w, conv_param)
@@ -271,25 +279,31 @@ def conv_backward_fast(dout, cache):
     H_out, W_out = conv_output_size(H, HH, stride, pad), conv_output_size(W, WW, stride, pad)
     check_array(dout, "dout", shape=(N, F, H_out, W_out), what=f"{(N, F, H_out, W_out)} (the forward output's)")
     dout = dout.astype(x.dtype, copy=False)
-    w_mat = w.transpose(2, 3, 1, 0).reshape(HH * WW * C, F)
-    as_conv = stride == 1 and F <= C and pad <= min(HH, WW) - 1        # the route for dx (see above)
-    w_flip = w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(HH * WW * F, C)   # rows (kh, kw, f)
+    channels_last = C >= CHANNELS_LAST_MIN
+    as_conv = channels_last and stride == 1 and F <= C and pad <= min(HH, WW) - 1   # the route for dx
+    w_rows = w.transpose(2, 3, 1, 0).reshape(-1, F) if channels_last else w.reshape(F, -1).T
+    w_flip = w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, C)   # rows (kh, kw, f): for as_conv
     dx = np.empty_like(x)
 
-    def work(chunk):
+    def work(chunk):                   # returns this chunk's dw, as (columns of cols, F)
+        if not channels_last:          # the im2col layer of 6.1-6.5, on one chunk
+            x_pad = np.pad(x[chunk], ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+            dout_mat = dout[chunk].transpose(1, 0, 2, 3).reshape(F, -1)
+            dx[chunk] = col2im(w_rows @ dout_mat, x_pad.shape, HH, WW, stride)[:, :, pad:pad + H, pad:pad + W]
+            return im2col(x_pad, HH, WW, stride) @ dout_mat.T
         xn = pad_nhwc(x[chunk], pad, pad)
         dout_rows = np.ascontiguousarray(dout[chunk].transpose(0, 2, 3, 1)).reshape(-1, F)
-        dw_part = im2col_nhwc(xn, HH, WW, stride, H_out, W_out).T @ dout_rows    # (HH*WW*C, F)
-        if as_conv:     # dx = dout (padded by HH-1-pad) correlated with the flipped filters
+        if as_conv:                    # dx = dout (padded by HH-1-pad) correlated with the flipped filters
             cols = im2col_nhwc(pad_nhwc(dout[chunk], HH - 1 - pad, WW - 1 - pad), HH, WW, 1, H, W)
             dx[chunk] = (cols @ w_flip).reshape(-1, H, W, C).transpose(0, 3, 1, 2)
-        else:           # col2im of the column gradients, then crop the padding
-            dxn = col2im_nhwc(dout_rows @ w_mat.T, xn.shape, HH, WW, stride, H_out, W_out)
+        else:                          # col2im of the column gradients, then crop the padding
+            dxn = col2im_nhwc(dout_rows @ w_rows.T, xn.shape, HH, WW, stride, H_out, W_out)
             dx[chunk] = dxn[:, pad:pad + H, pad:pad + W].transpose(0, 3, 1, 2)
-        return dw_part
+        return im2col_nhwc(xn, HH, WW, stride, H_out, W_out).T @ dout_rows
 
     parts = map_chunks(work, batch_chunks(N, max(C, F) * HH * WW * max(H * W, H_out * W_out) * x.itemsize))
-    dw = np.sum(parts, axis=0).reshape(HH, WW, C, F).transpose(3, 2, 0, 1)
+    dw_rows = np.sum(parts, axis=0)
+    dw = dw_rows.reshape(HH, WW, C, F).transpose(3, 2, 0, 1) if channels_last else dw_rows.T.reshape(w.shape)
     return dx, np.ascontiguousarray(dw), dout.sum(axis=(0, 2, 3))
 
 

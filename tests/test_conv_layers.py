@@ -43,6 +43,23 @@ def test_naive_and_fast_match_torch(seed):
         assert rel_error(f, n) < 1e-9, (name, x_shape, w_shape, cp)
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_fast_conv_with_many_channels_matches_torch(seed):
+    """Inputs with >= 16 channels take the channels-last route (dx as a convolution for stride 1
+    and F <= C, col2im otherwise); non-square filters and pads 0-2."""
+    rng = np.random.default_rng(100 + seed)
+    C, F = int(rng.integers(16, 24)), int(rng.integers(4, 28))
+    HH, WW = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    cp = {"stride": int(rng.integers(1, 3)), "pad": int(rng.integers(0, 3))}
+    x = rng.standard_normal((int(rng.integers(1, 6)), C, int(rng.integers(5, 11)), int(rng.integers(5, 11))))
+    w, b = rng.standard_normal((F, C, HH, WW)), rng.standard_normal(F)
+    out, cache = conv_forward_fast(x, w, b, cp)
+    dout = rng.standard_normal(out.shape)
+    for name, a, t in zip(("out", "dx", "dw", "db"), (out, *conv_backward_fast(dout, cache)),
+                          torch_reference(x, w, b, cp, dout)):
+        assert a.shape == t.shape and rel_error(a, t) < 1e-9, (name, x.shape, w.shape, cp)
+
+
 def test_cs231n_test_shape_and_float32():
     rng = np.random.default_rng(1)
     for dtype, tol in ((np.float64, 1e-9), (np.float32, 1e-3)):

@@ -255,10 +255,12 @@ def check_im2col(im2col):
 
 
 def _random_config(rng, tile=False):
-    """A random conv layer: stride 1-3, pad 0-2, non-square, 1-8 channels (floor output sizes)."""
+    """A random conv layer: stride 1-3, pad 0-2, non-square, 1-8 channels or (one time in three)
+    16-20 channels, where the fast layer works channels-last (floor output sizes)."""
     while True:
         stride, pad = int(rng.integers(1, 4)), int(rng.integers(0, 3))
-        C, F = int(rng.integers(1, 9)), int(rng.integers(1, 9))
+        wide = rng.random() < 1 / 3
+        C, F = int(rng.integers(16, 21) if wide else rng.integers(1, 9)), int(rng.integers(1, 21 if wide else 9))
         HH, WW = int(rng.integers(1, 6)), int(rng.integers(1, 6))
         H, W = int(rng.integers(max(1, HH - 2 * pad), 12)), int(rng.integers(max(1, WW - 2 * pad), 12))
         if H + 2 * pad >= HH and W + 2 * pad >= WW and (not tile or ((H + 2 * pad - HH) % stride == 0
@@ -396,7 +398,8 @@ def check_conv_layer(conv_forward, conv_backward, num_configs=12):
             out, cache = conv_forward(x, w, b, conv_param)
             dout = np.random.default_rng(2).standard_normal(out.shape)
             ref = reference.conv2d(x, w, b, conv_param, dout)
-            routes.add("stride 1, F <= C" if conv_param["stride"] == 1 and w.shape[0] <= w.shape[1] else "other")
+            routes.add(("C >= 16 " if w.shape[1] >= 16 else "C < 16 ")
+                       + ("stride 1, F <= C" if conv_param["stride"] == 1 and w.shape[0] <= w.shape[1] else "other"))
             for got, exp, what in zip((out, *conv_backward(dout, cache)), ref, ("out", "dx", "dw", "db")):
                 err = check_close(got, exp, tol=1e-9, quiet=True,
                                   name=f"{what} vs PyTorch autograd, x {x.shape}, w {w.shape}, {conv_param}")
@@ -411,7 +414,7 @@ def check_conv_layer(conv_forward, conv_backward, num_configs=12):
                    "float32 in, float32 out, dx, dw, db")
 
 
-def check_same_layer(forward_a, backward_a, forward_b, backward_b, shape=(40, 8, 12, 12), filters=8):
+def check_same_layer(forward_a, backward_a, forward_b, backward_b, shape=(24, 16, 12, 12), filters=8):
     """Two implementations of the same layer agree (out, dx, dw, db) on a batch large enough to be
     split into several chunks, in float64 and float32, for stride 1 and 2."""
     with checking(f"{forward_a.__name__} == {forward_b.__name__}"):
