@@ -148,6 +148,9 @@ CNN_FORWARD = [
      "ReLU on the scores", "relu-on-the-scores"),
     ("hidden, cache2 = affine_relu_forward(pooled, W2, b2)", "hidden, cache2 = affine_forward(pooled, W2, b2)",
      "hidden layer has no ReLU", "no-relu-in-the-hidden-layer"),
+    ("pooled, cache1 = conv_relu_pool_forward(X, W1, b1, conv_param, pool_param)",
+     "pooled, cache1 = pooling.max_pool_forward_fast(conv_forward_fast(X, W1, b1, conv_param)[0], pool_param)",
+     "no ReLU after the convolution", "conv-then-pool-without-relu"),
 ]
 
 
