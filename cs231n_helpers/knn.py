@@ -253,7 +253,9 @@ def cross_validate_k(X, y, k_choices, num_folds=5, metric="l2"):
     num_folds = as_int(num_folds, "num_folds", minimum=2, maximum=len(X))
     k_choices = list(k_choices)
     smallest_train = len(X) - -(-len(X) // num_folds)  # training size when the largest fold is held out
-    for k in [len(k_choices)] + k_choices:             # at least one k; each k fits in every training set
+    if not k_choices:
+        raise ValueError("k_choices must list at least one value of k")
+    for k in k_choices:                                # every k must fit in every training set
         as_int(k, "k_choices", minimum=1, maximum=smallest_train)
     X_folds, y_folds = np.array_split(X, num_folds), np.array_split(y, num_folds)
     k_to_accuracies = {k: [] for k in k_choices}

@@ -123,6 +123,7 @@ VOTE = [
     (ARGPARTITION, "np.argsort(dists, axis=1)[:, -k:]", "k FARTHEST training images"),
     (ARGPARTITION, "np.argpartition(dists, k - 1, axis=1)[:, :k - 1]", r"k - 1 neighbours \(none for k = 1\)"),
     (ARGPARTITION, "np.argpartition(dists, k, axis=1)[:, :k + 1]", "uses k \\+ 1 neighbours"),
+    (ARGPARTITION, "np.argpartition(dists, k - 1, axis=0)[:, :k]", "taken along axis 0, over the TEST images"),
     (ARGMAX, "y_pred = np.argmin(dists, axis=1)", "indices of the nearest training images, not their labels"),
     (ARGMAX, "y_pred = num_classes - 1 - np.argmax(votes[:, ::-1], axis=1)", "a tie went to the larger label"),
     (SOLUTION_VOTE, COUNTER, r"a tie went to the class of the nearest neighbour.*Counter"),

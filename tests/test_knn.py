@@ -330,3 +330,18 @@ def test_show_neighbors(images):
     assert len(texts) == 2 * 5 and texts[0] == "test: a" and texts[5] == "test: d"
     with pytest.raises(ValueError, match="indices"):
         show_neighbors(clf, X, [7], k=2)
+
+
+def test_cross_validation_many_k_values_and_l1(rng):
+    X, y = rng.normal(size=(10, 3)), np.arange(10) % 2
+    res = cross_validate_k(X, y, list(range(1, 9)), num_folds=5)   # more values of k than training images
+    assert sorted(res) == list(range(1, 9)) and all(len(v) == 5 for v in res.values())
+    res_l1 = cross_validate_k(X, y, [1, 3], num_folds=2, metric="L1")
+    Xf, yf = np.array_split(X, 2), np.array_split(y, 2)
+    d = brute(Xf[0], Xf[1], "l1")
+    assert res_l1[3][0] == pytest.approx(np.mean(predict_labels(d, yf[1], k=3) == yf[0]))
+
+
+def test_choose_k_means_and_ties():
+    best, means = K.choose_k({5: [0.5, 0.25], 1: [0.25, 0.25], 3: [0.625, 0.125]})
+    assert best == 3 and means.tolist() == [0.25, 0.375, 0.375]

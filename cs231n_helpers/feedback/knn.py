@@ -10,7 +10,8 @@ direct computation, and names the mistake it recognises when they disagree:
   ``-2 x.y``, a missing factor 2, no clamp at 0 before the square root (NaN), and an
   (N, M, D) temporary (memory);
 - the vote: ties broken another way than toward the smaller label, the k farthest instead of
-  the k nearest, k - 1 or k + 1 neighbours, indices instead of labels;
+  the k nearest, neighbours taken along the wrong axis, k - 1 or k + 1 neighbours, indices
+  instead of labels;
 - cross-validation: the held-out fold also in the training data (or folds that overlap), the
   roles of the folds swapped, ``=`` instead of ``append``, the metric ignored;
 - choosing k: the mean over the wrong axis, the best single fold instead of the mean, the index
@@ -231,10 +232,18 @@ K_MINUS_1 = ("the vote uses k - 1 neighbours (none for k = 1): take k columns, "
              "np.argsort(dists, axis=1)[:, :k] or np.argpartition(dists, k - 1, axis=1)[:, :k]")
 K_PLUS_1 = ("the vote uses k + 1 neighbours: take exactly k columns, "
             "np.argsort(dists, axis=1)[:, :k] or np.argpartition(dists, k - 1, axis=1)[:, :k]")
+WRONG_AXIS_VOTE = ("the neighbours were taken along axis 0, over the TEST images: each row of dists belongs to one "
+                   "test image, so sort (or partition) along axis=1 - np.argsort(dists, axis=1)[:, :k]")
 INDICES = ("these are the indices of the nearest training images, not their labels: look the labels up, "
            "y_train[indices]")
 VOTE_ERROR = ("dists has shape (num_test, num_train): the neighbours of test image i are along row i, axis=1; "
               "their labels are y_train[indices], an array of shape (num_test, k)")
+
+
+def _vote_along_axis_0(dists, y_train, k, C):
+    """The vote of a learner who sorted dists along axis 0: y_train[np.argsort(dists, axis=0)[:, :k]]."""
+    labels = y_train[np.argsort(dists, axis=0, kind="stable")[:, :k]]
+    return np.array([np.bincount(row, minlength=C).argmax() for row in labels])
 
 
 def _tie_rows(dists, y_train, k, C):
@@ -258,6 +267,7 @@ def _vote_mistakes(dists, y_train, k, C):
     if k == 1:
         mistakes.append(Mistake(INDICES, like=lambda: np.argmin(dists, axis=1)))
     mistakes += [Mistake(FARTHEST, like=lambda: vote_reference(dists, y_train, k, C, farthest=True)),
+                 Mistake(WRONG_AXIS_VOTE, like=lambda: _vote_along_axis_0(dists, y_train, k, C)),
                  Mistake(K_MINUS_1, like=lambda: vote_reference(dists, y_train, k - 1, C))]
     if k + 1 <= dists.shape[1]:
         mistakes.append(Mistake(K_PLUS_1, like=lambda: vote_reference(dists, y_train, k + 1, C)))
