@@ -1,5 +1,4 @@
 """Unit tests for cs231n_helpers.knn (generated from notebooks/01_knn.ipynb)."""
-import tracemalloc
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -7,6 +6,7 @@ import numpy as np
 import pytest
 
 from cs231n_helpers import knn as K
+from cs231n_helpers.feedback.knn import peak_bytes
 from cs231n_helpers.knn import (KNearestNeighbor, compute_distances_no_loops, compute_distances_one_loop,
                                 compute_distances_two_loops, cross_validate_k, l1_distances_blocked,
                                 nearest_neighbors, predict_labels, show_knn_vote, show_neighbors)
@@ -104,13 +104,7 @@ def test_l1_blocks_cover_every_pair(rng, block_bytes):
     assert np.allclose(l1_distances_blocked(X, Y, block_bytes=block_bytes), brute(X, Y, "l1"))
 
 
-def _peak(fn, *args, **kwargs):
-    tracemalloc.start()
-    try:
-        out = fn(*args, **kwargs)
-        return out, tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+_peak = peak_bytes   # the same measurement the notebook's check uses
 
 
 def test_no_loops_memory_is_bounded_by_the_output(rng):
