@@ -19,11 +19,3 @@ def get():
         return setup(None)
     return _STATE["torch"]
 
-
-def t(a, requires_grad=False):
-    """numpy -> torch (shares memory; a contiguous copy if needed)."""
-    import numpy as np
-
-    torch = get()
-    x = torch.from_numpy(np.ascontiguousarray(a))
-    return x.requires_grad_(requires_grad) if requires_grad else x

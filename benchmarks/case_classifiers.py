@@ -1,14 +1,15 @@
 """kNN distances (against one matrix product, and no-loop against two-loop) and the
-vectorized SVM / softmax losses (against PyTorch autograd)."""
+vectorized SVM / softmax losses (against PyTorch autograd: ``cs231n_helpers.reference``)."""
 import numpy as np
 
-from benchmarks import _torch
-from benchmarks.core import Target, case, check_all, need
+from benchmarks.core import Target, case, check_all
+from cs231n_helpers import reference
 
 
 @case("knn", "kNN distances, 5,000 train x 500 test x 3,072, float32")
 def knn_distances(bench):
-    KNN = need("cs231n_helpers.knn", "KNearestNeighbor", why="notebook 01 exports it")
+    from cs231n_helpers.knn import KNearestNeighbor as KNN
+
     rng = np.random.default_rng(0)
     X_train = rng.uniform(0, 255, size=(5000, 3072)).astype(np.float32)
     y_train = rng.integers(0, 10, 5000)
@@ -44,46 +45,30 @@ def _linear_data(dtype, N=500, D=3073, C=10):
 
 @case("linear", "SVM and softmax vectorized loss + gradient, 500 x 3,073 x 10")
 def linear_losses(bench):
-    svm, softmax = need("cs231n_helpers.linear_classifier", "svm_loss_vectorized", "softmax_loss_vectorized",
-                        why="notebook 02 exports it")
-    torch = _torch.get()
-    F = torch.nn.functional
+    from cs231n_helpers.linear_classifier import softmax_loss_naive, softmax_loss_vectorized as softmax, \
+        svm_loss_naive, svm_loss_vectorized as svm
+
     reg = 5e-6
     for dtype, tol in ((np.float32, 1e-4), (np.float64, 1e-9)):
         W, X, y = _linear_data(dtype)
-        Wt, Xt, yt = _torch.t(W, True), _torch.t(X), torch.from_numpy(y)
-        C = W.shape[1]
+        for name, ours, op in (("SVM", svm, reference.linear_svm_loss_op(reg)),
+                               ("softmax", softmax, reference.linear_softmax_loss_op(reg))):
+            theirs = reference.Autograd(op, (W, X, y), 1.0, (True, False, False))
 
-        def torch_svm():
-            Wt.grad = None
-            # CS231n's hinge loss sum_{j != y} max(0, s_j - s_y + 1) / N; PyTorch's kernel
-            # divides by the number of classes, hence the factor C.
-            loss = F.multi_margin_loss(Xt @ Wt, yt) * C + reg * (Wt * Wt).sum()
-            loss.backward()
-            return loss.item(), Wt.grad
-
-        def torch_softmax():
-            Wt.grad = None
-            loss = F.cross_entropy(Xt @ Wt, yt) + reg * (Wt * Wt).sum()
-            loss.backward()
-            return loss.item(), Wt.grad
-
-        for name, ours, ref in (("SVM", svm, torch_svm), ("softmax", softmax, torch_softmax)):
-            def check(ours=ours, ref=ref):
+            def check(ours=ours, theirs=theirs):
                 loss, dW = ours(W, X, y, reg)
-                tl, tdW = ref()
-                return check_all([("loss", loss, tl), ("dW", dW, tdW.numpy())], tol)
+                theirs.run()
+                tl, tdW = theirs.results()
+                return check_all([("loss", loss, tl), ("dW", dW, tdW)], tol)
 
-            bench.compare(f"{name} {np.dtype(dtype).name}", lambda ours=ours: ours(W, X, y, reg), ref,
+            bench.compare(f"{name} {np.dtype(dtype).name}", lambda ours=ours: ours(W, X, y, reg), theirs.run,
                           "torch autograd", Target("ratio", 1.5), check=check)
 
     # issue 4: the vectorized losses against the naive loops, on the float32 dev-set shape the
     # notebook uses; the loops run on a sample of rows and are scaled (cost is linear in N)
-    svm_naive, softmax_naive = need("cs231n_helpers.linear_classifier", "svm_loss_naive", "softmax_loss_naive",
-                                    why="notebook 02 exports it")
     W, X, y = _linear_data(np.float32)
     n = 50 if bench.quick else 100
-    for name, fast, naive in (("SVM", svm, svm_naive), ("softmax", softmax, softmax_naive)):
+    for name, fast, naive in (("SVM", svm, svm_loss_naive), ("softmax", softmax, softmax_loss_naive)):
         def check(fast=fast, naive=naive):
             (l1, g1), (l2, g2) = fast(W, X[:n], y[:n], reg), naive(W, X[:n], y[:n], reg)
             return check_all([("loss", l1, l2), ("dW", g1, g2)], 1e-4)

@@ -13,7 +13,7 @@ reported for information.
 import os
 
 from benchmarks import _torch
-from benchmarks.core import Skip, case, need
+from benchmarks.core import Skip, case
 
 MODELS = [("speedrun", "speedrun network", 0.4), ("resnet20", "ResNet-20", 1.0), ("resnet18", "ResNet-18-style", 3.0)]
 SPEEDUP, PIPELINE_OVERHEAD = 3.0, 0.05

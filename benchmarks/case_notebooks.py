@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from benchmarks.core import Result, case, need
+from benchmarks.core import Result, case
 
 REPO = Path(__file__).resolve().parent.parent
 PER_NOTEBOOK_S, TOTAL_S, PEAK_GIB = 90.0, 360.0, 2.0
@@ -86,8 +86,9 @@ class PeakMemory:
 
 def run_notebook(path: Path, timeout=600):
     """Execute one notebook in quick mode; returns (seconds, peak bytes, error or None)."""
-    nbformat = need("nbformat")
-    nbclient = need("nbclient")
+    import nbclient
+    import nbformat
+
     nb = nbformat.read(str(path), as_version=4)
     old = os.environ.get("CS231N_QUICK")
     os.environ["CS231N_QUICK"] = "1"

@@ -4,7 +4,7 @@ initial weights, same minibatches, SGD with momentum 0.9)."""
 import numpy as np
 
 from benchmarks import _torch
-from benchmarks.core import Target, case, close, need
+from benchmarks.core import Target, case, close
 
 LR, MOMENTUM, REG = 1e-3, 0.9, 1e-3
 
@@ -81,8 +81,9 @@ def _transpose(a, inverse=False):
 
 @case("twolayer", "two-layer net (3,072-100-10), one training epoch on 5,000 images, batch 100")
 def two_layer(bench):
-    TwoLayerNet = need("cs231n_helpers.fc_net", "TwoLayerNet", why="notebook 03 exports it")
-    sgd_momentum = need("cs231n_helpers.optim", "sgd_momentum", why="notebook 03 exports it")
+    from cs231n_helpers.fc_net import TwoLayerNet
+    from cs231n_helpers.optim import sgd_momentum
+
     torch = _torch.get()
     nn = torch.nn
     rng = np.random.default_rng(7)
@@ -115,8 +116,9 @@ def two_layer(bench):
 
 @case("threelayer", "ThreeLayerConvNet training step, batch 50")
 def three_layer(bench):
-    ThreeLayerConvNet = need("cs231n_helpers.cnn", "ThreeLayerConvNet", why="notebook 05 exports it")
-    sgd_momentum = need("cs231n_helpers.optim", "sgd_momentum", why="notebook 03 exports it")
+    from cs231n_helpers.cnn import ThreeLayerConvNet
+    from cs231n_helpers.optim import sgd_momentum
+
     torch = _torch.get()
     nn = torch.nn
     rng = np.random.default_rng(8)

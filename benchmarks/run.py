@@ -1,25 +1,26 @@
 """Command line of the benchmark suite: ``python -m benchmarks [--quick] [--only ...]``.
 
-Prints a table of ratios (ours / reference: median of several repeats after a warm-up, the
-two sides timed alternately in this one process) with each target and a plain verdict
-(met / MISSED), and writes it with a description of the machine to
+Prints a table of ratios (ours / reference: median of several samples, each side timed in
+its own block after a quiet pause and its own warm-up, the blocks alternating for a few
+rounds in this one process) with each target and a plain verdict (met / MISSED, or UNFAIR
+when the reference timed alone disagrees by more than 15% with the reference timed in the
+pairing), and writes it with a description of the machine to
 ``benchmarks/results/latest.json``.
 
-Fairness: PyTorch gets as many CPU threads as numpy's BLAS uses (asked of the BLAS library
-itself), so both sides run on the same number of cores.
+Same threads: PyTorch gets as many CPU threads as numpy's BLAS uses (asked of the BLAS
+library through threadpoolctl), so both sides run on the same number of cores.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 import time
 from pathlib import Path
 
 from benchmarks import _torch
-from benchmarks.core import CASES, Bench, Result, Skip, blas_threads, eprint, machine_info, set_blas_threads, \
-    summary, table, usable_cores, write_json
+from benchmarks.core import CASES, METHODS, UNFAIR_TOLERANCE, Bench, OthersCpu, Result, Skip, blas_threads, \
+    eprint, load_average, machine_info, set_blas_threads, summary, table, usable_cores, write_json
 
 CASE_MODULES = ["benchmarks.case_classifiers", "benchmarks.case_layers", "benchmarks.case_training",
                 "benchmarks.case_gpu", "benchmarks.case_notebooks"]
@@ -47,9 +48,16 @@ def parse_args(argv=None):
     p.add_argument("--threads", type=int, default=None,
                    help="CPU threads for both numpy's BLAS and torch (default: torch gets as many as "
                         "numpy's BLAS already uses); --threads 1 is steadier on a busy machine")
+    p.add_argument("--method", choices=METHODS, default="blocks",
+                   help="blocks (default, fair): each side timed in its own block after a quiet pause and "
+                        "one untimed call, blocks alternating for a few rounds; interleaved: the old "
+                        "call-by-call alternation, kept to show what the self-check catches")
+    p.add_argument("--pause", type=float, default=0.25, metavar="SECONDS",
+                   help="quiet pause before each block, so that the other side's thread pools have gone "
+                        "to sleep (default 0.25; OpenBLAS's threads spin about 0.1 s after a call)")
     p.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
     p.add_argument("--strict", action="store_true",
-                   help="exit with status 1 when a target is MISSED or a case is WRONG / ERROR")
+                   help="exit with status 1 when a target is MISSED, a timing UNFAIR or a case WRONG / ERROR")
     return p.parse_args(argv)
 
 
@@ -72,11 +80,14 @@ def main(argv=None) -> int:
         return 0
     chosen = select(cases, args.only, args.notebooks)
 
+    if args.pause < 0:
+        raise SystemExit(f"--pause must be >= 0, got {args.pause}")
     if args.threads is not None:
         if args.threads < 1:
             raise SystemExit(f"--threads must be >= 1, got {args.threads}")
         if not set_blas_threads(args.threads):
-            eprint(f"could not set numpy's BLAS threads (not OpenBLAS?); only torch gets {args.threads}")
+            eprint(f"could not set numpy's BLAS threads (is threadpoolctl installed? pip install -e \".[dev]\"); "
+                   f"only torch gets {args.threads}")
     n_blas, how = blas_threads()
     threads = args.threads or n_blas or usable_cores()
     torch = _torch.setup(threads)
@@ -89,12 +100,18 @@ def main(argv=None) -> int:
     if load and load[0] > meta["cores_usable"]:
         print(f"WARNING: the machine is busy (load {load[0]:.1f} on {meta['cores_usable']} cores): ratios will be "
               f"noisy, and multithreaded BLAS stalls when its threads are descheduled; --threads 1 is steadier")
-    print("ratio = ours / reference, median of repeats after a warm-up; the machine may be shared, "
-          "so compare ratios, not times\n", flush=True)
+    bench = Bench(quick=args.quick, method=args.method, pause_s=args.pause)
+    if args.method == "blocks":
+        how_timed = (f"each side in its own block after a {args.pause:g} s pause and one untimed call, "
+                     f"blocks alternating for {bench.rounds} rounds")
+    else:
+        how_timed = "INTERLEAVED call by call, no pause (the old method: expect UNFAIR rows)"
+    print(f"ratio = ours / reference, median of samples; {how_timed}; the reference is also timed alone, "
+          f"and a case where the two reference medians differ by more than {100 * UNFAIR_TOLERANCE:.0f}% is "
+          f"UNFAIR. The machine may be shared, so compare ratios, not times\n", flush=True)
 
-    bench = Bench(quick=args.quick)
     bench.notebooks_match = args.notebooks_match
-    t0 = time.perf_counter()
+    t0, others = time.perf_counter(), OthersCpu()
     for c in chosen:
         print(f"[{c.name}] {c.title}", flush=True)
         bench.current = c.name
@@ -111,17 +128,24 @@ def main(argv=None) -> int:
         if len(bench.results) == start:
             bench.skip("-", "the case recorded nothing")
     elapsed = time.perf_counter() - t0
-    meta["load_average_after"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+    meta["load_average_after"] = load_average()
+    meta["others_cpu_share"] = share = others.share()
 
     print("\n" + table(bench.results))
     if args.markdown:
         print("\n" + table(bench.results, markdown=True))
     counts = summary(bench.results)
-    missed = [f"{r.case} {r.variant}" for r in bench.results if r.verdict in ("MISSED", "WRONG", "ERROR")]
+    missed = [f"{r.case} {r.variant}" for r in bench.results if r.verdict in ("MISSED", "UNFAIR", "WRONG", "ERROR")]
     print(f"\n{len(bench.results)} rows in {elapsed:.0f} s: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    print(f"load average {meta['load_average_1_5_15']} before, {meta['load_average_after']} after"
+          + (f"; other processes used {100 * share:.0f}% of the {meta['cores_usable']} cores during the run"
+             if share is not None else ""))
     if missed:
-        print("targets MISSED or cases failing: " + "; ".join(missed))
+        print("targets MISSED, UNFAIR timings or cases failing: " + "; ".join(missed))
     settings = {"quick": args.quick, "only": args.only, "notebooks": args.notebooks, "torch_threads": threads,
+                "method": bench.method, "pause_s": bench.pause_s, "rounds": bench.rounds,
+                "unfair_tolerance": bench.tolerance, "unfair_retries": bench.retries,
+                "min_sample_s": bench.min_sample_s,
                 "budget_s_per_case": bench.budget_s, "min_repeat": bench.min_repeat, "max_repeat": bench.max_repeat,
                 "argv": sys.argv[1:] if argv is None else list(argv)}
     write_json(args.out, meta, settings, bench.results, elapsed)

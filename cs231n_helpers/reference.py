@@ -199,6 +199,24 @@ def linear_softmax_loss(W, X, y, reg):
                     (True, False, False))
 
 
+def linear_svm_loss_op(reg):
+    """``op(W, X, y)``: :func:`linear_svm_loss` as an op for :class:`Autograd` (timing)::
+
+        Autograd(linear_svm_loss_op(reg), (W, X, y), 1.0, (True, False, False))
+    """
+    op = _linear(_hinge)
+    return lambda W, X, y: op(W, X, y, reg)
+
+
+def linear_softmax_loss_op(reg):
+    """``op(W, X, y)``: :func:`linear_softmax_loss` as an op for :class:`Autograd` (timing)."""
+    op = _linear(_torch().nn.functional.cross_entropy)
+    return lambda W, X, y: op(W, X, y, reg)
+
+
+__all__ += ["linear_svm_loss_op", "linear_softmax_loss_op"]
+
+
 # --------------------------------------------------------------------------- notebook 03: normalization, nets, optimizers
 def batchnorm(x, gamma, beta, dout=None, eps=1e-5):
     """Batch normalization in train mode (the batch's mean and biased variance) in PyTorch:

@@ -1,5 +1,6 @@
 """The benchmark suite (``make bench``) is not part of the default test run; this runs one tiny
-case through the whole machinery (registry, check, paired timing, table, JSON) so it cannot rot."""
+case through the whole machinery (registry, check, paired timing and its self-check, table, JSON)
+so it cannot rot. ``tests/test_benchmarks_fairness.py`` tests the self-check itself."""
 import json
 
 import pytest
@@ -10,37 +11,42 @@ from benchmarks.run import load_cases, main
 
 def test_tiny_case_end_to_end(tmp_path, capsys):
     out = tmp_path / "bench.json"
-    assert main(["--only", "smoke", "--quick", "--out", str(out)]) == 0
+    assert main(["--only", "smoke", "--quick", "--pause", "0.1", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "ratio = ours / reference" in printed and "smoke" in printed
+    assert "ratio = ours / reference" in printed and "smoke" in printed and "timed alone" in printed
     data = json.loads(out.read_text())
     meta = data["meta"]
-    for key in ("date", "cpu", "cores_usable", "numpy", "numpy_blas_threads", "torch", "torch_threads"):
+    for key in ("date", "cpu", "cores_usable", "load_average_1_5_15", "load_average_after", "numpy",
+                "numpy_blas_threads", "numpy_blas_threads_from", "thread_pools", "torch", "torch_threads"):
         assert key in meta
     assert meta["torch_threads"] == (meta["numpy_blas_threads"] or meta["cores_usable"])
+    settings = data["settings"]
+    assert settings["method"] == "blocks" and settings["pause_s"] == 0.1 and settings["unfair_tolerance"] == 0.15
     (row,) = data["results"]
-    if row["verdict"] == "skipped":  # cs231n_helpers.layers not exported yet
-        assert "not there yet" in row["note"] or "has no" in row["note"]
-        return
-    assert row["verdict"] in ("met", "MISSED"), row
-    assert row["ratio"] > 0 and row["ours_s"] > 0 and row["ref_s"] > 0
-    assert row["ratio"] == pytest.approx(row["ours_s"] / row["ref_s"])
-    assert row["details"]["repeats"] >= 3
+    # the self-check ran: the reference alone and paired, both medians in the JSON; on a busy
+    # machine the verdict may honestly be UNFAIR (then no ratio is reported)
+    fairness = row["details"]["fairness"]
+    assert fairness["ref_alone_s"] > 0 and fairness["ref_paired_s"] == pytest.approx(row["ref_s"])
+    assert len(fairness["ref_alone_runs"]) >= 3
+    assert row["verdict"] in ("met", "MISSED", "UNFAIR"), row
+    assert fairness["fair"] == (row["verdict"] != "UNFAIR")
+    assert row["ours_s"] > 0 and row["ref_s"] > 0
+    if row["verdict"] != "UNFAIR":
+        assert row["ratio"] == pytest.approx(row["ours_s"] / row["ref_s"])
+    assert row["details"]["repeats"] >= 3 and row["details"]["method"] == "blocks"
     assert "max rel. error" in row["details"]["check"]
     assert "| smoke |" in data["markdown_table"]
 
 
-def test_every_default_case_is_registered_and_missing_modules_skip():
+def test_every_default_case_is_registered():
     names = {c.name for c in load_cases()}
     assert {"knn", "linear", "affine", "conv", "pool", "twolayer", "threelayer", "gpu", "notebooks"} <= names
-    with pytest.raises(core.Skip, match="not there yet"):
-        core.need("cs231n_helpers.no_such_module")
-    with pytest.raises(core.Skip, match="has no"):
-        core.need("cs231n_helpers.timing", "no_such_function")
+    assert not hasattr(core, "need")  # the modules always exist: the cases import them directly
 
 
 def test_verdicts_and_wrong_results():
-    bench = core.Bench(quick=True, verbose=False)
+    # this test is about verdicts, not fairness: a wide tolerance keeps a busy machine out of it
+    bench = core.Bench(quick=True, verbose=False, pause_s=0.05, tolerance=10.0)
     fast = bench.compare("v", lambda: None, lambda: sum(range(20000)), "ref", core.Target("ratio", 1.0))
     assert fast.verdict == "met" and fast.ratio < 1
     wrong = bench.compare("v", lambda: None, lambda: None, "ref", core.Target("ratio", 1.0),

@@ -41,17 +41,24 @@ def _environment():
     return deps, pip
 
 
+def _pyproject_requirements(project):
+    """The core dependencies and the ``dev`` extra: what both install routes give (``make venv``
+    installs ``-e ".[dev]"``; environment.yml lists the same packages from conda-forge)."""
+    return list(project["dependencies"]) + list(project.get("optional-dependencies", {}).get("dev", []))
+
+
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     deps, pip = _environment()
     assert "conda-forge" in (ROOT / "environment.yml").read_text()
     assert pip == ["-e ."], "environment.yml must finish with `pip install -e .`"
-    for req in project["dependencies"]:
+    requirements = _pyproject_requirements(project)
+    for req in requirements:
         name, spec = _split(req)
         conda = CONDA_NAMES.get(name, name)
         assert conda in deps, f"{name} is in pyproject.toml but not in environment.yml"
         assert deps[conda] == spec, f"{name}: pyproject says {spec!r}, environment.yml says {deps[conda]!r}"
-    pyproject_names = {CONDA_NAMES.get(_split(r)[0], _split(r)[0]) for r in project["dependencies"]}
+    pyproject_names = {CONDA_NAMES.get(_split(r)[0], _split(r)[0]) for r in requirements}
     extra = set(deps) - pyproject_names - {"python", "pip"}
     assert not extra, f"environment.yml has packages that pyproject.toml lacks: {extra}"
     assert deps["python"] == project["requires-python"].replace(" ", "")
@@ -62,7 +69,15 @@ def test_dependencies_are_the_agreed_set():
     names = {_split(r)[0] for r in project["dependencies"]}
     assert names == {"numpy", "matplotlib", "torch", "tqdm", "ipywidgets", "jupyterlab", "nbval", "pytest"}
     assert not names & {"torchvision", "scipy", "scikit-learn"}
-    assert all(_split(r)[1].startswith(">=") for r in project["dependencies"]), "keep requirements ranges"
+    extras = project.get("optional-dependencies", {})
+    assert set(extras) == {"dev"}, "one extra, dev: tools for contributors (the benchmarks), not for learners"
+    assert {_split(r)[0] for r in extras["dev"]} == {"threadpoolctl"}
+    assert all(_split(r)[1].startswith(">=") for r in _pyproject_requirements(project)), "keep requirements ranges"
+
+
+def test_make_venv_installs_the_dev_extra():
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r'^\t\$\(PY\) -m pip install --quiet -e "\.\[dev\]"\s*$', makefile, flags=re.M)
 
 
 def test_readme_has_exactly_two_commands_and_ci_runs_the_test_one():
