@@ -239,12 +239,14 @@ def col2im_nhwc(dcols, xn_shape, HH, WW, stride, H_out, W_out):
 
 # %% notebooks/04_conv_layer.ipynb, cell 60 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
 CHANNELS_LAST_MIN = 16   # fewer input channels than this: runs of C values are too short to copy fast
+KEEP_COLS_BYTES = 64 * 2**20   # a layer whose columns fit in this keeps them from forward to backward
 
 
 def conv_forward_fast(x, w, b, conv_param):
     """Forward pass of a convolutional layer, fast: im2col + one product per chunk of images, the
     chunks on every core; channels-last columns when the input has >= CHANNELS_LAST_MIN channels.
-    Same inputs, output and dtype rule as conv_forward_naive; cache = (x, w, conv_param).
+    Same inputs, output and dtype rule as conv_forward_naive; cache = (x, w, conv_param, columns
+    kept for the backward pass or None).
     """
     stride, pad = check_conv_inputs(x, w, b, conv_param)
     N, C, H, W = x.shape
@@ -256,6 +258,8 @@ def conv_forward_fast(x, w, b, conv_param):
     channels_last = C >= CHANNELS_LAST_MIN
     w_rows = w.transpose(2, 3, 1, 0).reshape(-1, F) if channels_last else w.reshape(F, -1).T   # like cols
     out = np.empty((N, F, H_out, W_out), dtype)
+    cols_bytes = H_out * W_out * HH * WW * C * out.itemsize                  # per image
+    keep = N * cols_bytes <= KEEP_COLS_BYTES      # small layers keep their columns for the backward pass
 
     def work(chunk):
         if channels_last:
@@ -264,15 +268,16 @@ def conv_forward_fast(x, w, b, conv_param):
         else:
             cols = im2col(np.pad(x[chunk], ((0, 0), (0, 0), (pad, pad), (pad, pad))), HH, WW, stride)
             out[chunk] = (w_rows.T @ cols).reshape(F, -1, H_out, W_out).transpose(1, 0, 2, 3) + bias
+        return (chunk, cols) if keep else None
 
-    map_chunks(work, batch_chunks(N, H_out * W_out * HH * WW * C * out.itemsize))
-    return out, (x, w, conv_param)
+    kept = map_chunks(work, batch_chunks(N, cols_bytes))
+    return out, (x, w, conv_param, kept if keep else None)
 
 
 # %% notebooks/04_conv_layer.ipynb, cell 61 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
 def conv_backward_fast(dout, cache):
     """Backward pass of conv_forward_fast, chunk by chunk on every core. Returns (dx, dw, db)."""
-    x, w, conv_param = cache
+    x, w, conv_param, kept = cache
     stride, pad = conv_param["stride"], conv_param["pad"]
     N, C, H, W = x.shape
     F, _, HH, WW = w.shape
@@ -285,24 +290,28 @@ def conv_backward_fast(dout, cache):
     w_flip = w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, C)   # rows (kh, kw, f): for as_conv
     dx = np.empty_like(x)
 
-    def work(chunk):                   # returns this chunk's dw, as (columns of cols, F)
+    def work(job):                     # returns this chunk's dw, as (columns of cols, F)
+        chunk, cols = job              # cols: kept by the forward pass, or None (rebuilt here)
         if not channels_last:          # the im2col layer of 6.1-6.5, on one chunk
             x_pad = np.pad(x[chunk], ((0, 0), (0, 0), (pad, pad), (pad, pad)))
             dout_mat = dout[chunk].transpose(1, 0, 2, 3).reshape(F, -1)
             dx[chunk] = col2im(w_rows @ dout_mat, x_pad.shape, HH, WW, stride)[:, :, pad:pad + H, pad:pad + W]
-            return im2col(x_pad, HH, WW, stride) @ dout_mat.T
-        xn = pad_nhwc(x[chunk], pad, pad)
+            return (im2col(x_pad, HH, WW, stride) if cols is None else cols) @ dout_mat.T
         dout_rows = np.ascontiguousarray(dout[chunk].transpose(0, 2, 3, 1)).reshape(-1, F)
         if as_conv:                    # dx = dout (padded by HH-1-pad) correlated with the flipped filters
-            cols = im2col_nhwc(pad_nhwc(dout[chunk], HH - 1 - pad, WW - 1 - pad), HH, WW, 1, H, W)
-            dx[chunk] = (cols @ w_flip).reshape(-1, H, W, C).transpose(0, 3, 1, 2)
+            dcols = im2col_nhwc(pad_nhwc(dout[chunk], HH - 1 - pad, WW - 1 - pad), HH, WW, 1, H, W)
+            dx[chunk] = (dcols @ w_flip).reshape(-1, H, W, C).transpose(0, 3, 1, 2)
         else:                          # col2im of the column gradients, then crop the padding
-            dxn = col2im_nhwc(dout_rows @ w_rows.T, xn.shape, HH, WW, stride, H_out, W_out)
+            n_pad = (chunk.stop - chunk.start, H + 2 * pad, W + 2 * pad, C)
+            dxn = col2im_nhwc(dout_rows @ w_rows.T, n_pad, HH, WW, stride, H_out, W_out)
             dx[chunk] = dxn[:, pad:pad + H, pad:pad + W].transpose(0, 3, 1, 2)
-        return im2col_nhwc(xn, HH, WW, stride, H_out, W_out).T @ dout_rows
+        if cols is None:
+            cols = im2col_nhwc(pad_nhwc(x[chunk], pad, pad), HH, WW, stride, H_out, W_out)
+        return cols.T @ dout_rows
 
-    parts = map_chunks(work, batch_chunks(N, max(C, F) * HH * WW * max(H * W, H_out * W_out) * x.itemsize))
-    dw_rows = np.sum(parts, axis=0)
+    per_image = C * HH * WW * H_out * W_out + (F * HH * WW * H * W if as_conv else C * HH * WW * H_out * W_out)
+    jobs = kept or [(chunk, None) for chunk in batch_chunks(N, per_image * x.itemsize)]   # bytes of columns
+    dw_rows = np.sum(map_chunks(work, jobs), axis=0)          # the chunks' parts, added in order
     dw = dw_rows.reshape(HH, WW, C, F).transpose(3, 2, 0, 1) if channels_last else dw_rows.T.reshape(w.shape)
     return dx, np.ascontiguousarray(dw), dout.sum(axis=(0, 2, 3))
 

@@ -115,12 +115,17 @@ def in_chunks(fn, *arrays, chunk_bytes=CHUNK_BYTES):
 
 def batch_chunks(n_items: int, bytes_per_item: int, target_bytes: int = 2 * CHUNK_BYTES) -> list:
     """Consecutive slices of ``range(n_items)`` of about ``target_bytes`` of work each (at least
-    one item), and at least as many slices as threads when there are enough items."""
+    one item): as many slices as that needs, rounded up to a multiple of the number of threads
+    so that every thread gets the same share, and sizes as equal as possible."""
     if n_items < 1:
         return []
-    per = max(1, target_bytes // max(1, int(bytes_per_item)))
-    per = min(per, max(1, math.ceil(n_items / num_threads())))
-    return [slice(s, min(s + per, n_items)) for s in range(0, n_items, per)]
+    threads = num_threads()
+    n = max(1, math.ceil(n_items * max(1, int(bytes_per_item)) / target_bytes))
+    if n_items >= threads:
+        n = math.ceil(n / threads) * threads
+    n = min(n, n_items)
+    bounds = [n_items * k // n for k in range(n + 1)]
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def map_chunks(fn, chunks) -> list:

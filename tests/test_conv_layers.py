@@ -185,14 +185,19 @@ def test_bad_input_helpers():
 
 @pytest.mark.parametrize("stride,pad,fshape", [(1, 1, (3, 3)), (2, 1, (3, 3)), (1, 2, (1, 1)), (1, 0, (2, 3))])
 @pytest.mark.parametrize("threads", ["1", "2"])
-def test_fast_conv_in_chunks_of_images(monkeypatch, stride, pad, fshape, threads):
-    """The fast conv goes through the batch in chunks of images, on a thread pool; force one
-    image per chunk, with and without threads, and compare with PyTorch."""
+@pytest.mark.parametrize("keep", [True, False])
+@pytest.mark.parametrize("channels", [3, 16])
+def test_fast_conv_in_chunks_of_images(monkeypatch, stride, pad, fshape, threads, keep, channels):
+    """The fast conv goes through the batch in chunks of images, on a thread pool, and small
+    layers keep their columns for the backward pass; force one image per chunk, with and without
+    threads, with kept and with rebuilt columns, both layouts, and compare with PyTorch."""
     import cs231n_helpers.conv_layers as conv_layers
     monkeypatch.setattr(conv_layers, "batch_chunks", lambda n, nbytes: [slice(i, i + 1) for i in range(n)])
+    monkeypatch.setattr(conv_layers, "KEEP_COLS_BYTES", 2**40 if keep else 0)
     monkeypatch.setenv("CS231N_THREADS", threads)
     rng = np.random.default_rng(stride * 10 + pad)
-    x, w, b = rng.standard_normal((5, 3, 9, 9)), rng.standard_normal((4, 3, *fshape)), rng.standard_normal(4)
+    x, w, b = (rng.standard_normal((5, channels, 9, 9)), rng.standard_normal((4, channels, *fshape)),
+               rng.standard_normal(4))
     cp = {"stride": stride, "pad": pad}
     out, cache = conv_layers.conv_forward_fast(x, w, b, cp)
     dout = rng.standard_normal(out.shape)
