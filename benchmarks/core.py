@@ -2,9 +2,10 @@
 
 Every comparison runs in this one process. The default method, ``blocks``, times each side in
 its own block: a quiet pause (``pause_s``, default 0.25 s) so that the other side's thread
-pools have gone back to sleep, one untimed call, then several timed samples; the blocks
-alternate (ours, reference, ours, reference, ...) for a few rounds so that a burst of load
-from another process hits both sides. The reported ratio is median(ours) / median(reference).
+pools have gone back to sleep, one untimed call (for calls under 0.1 s), then several timed
+samples; the blocks alternate (ours, reference, ours, reference, ...) for a few rounds so that
+a burst of load from another process hits both sides. The reported ratio is
+median(ours) / median(reference).
 
 Why the pause: OpenBLAS's worker threads keep spinning for about 0.1 s after a call returns
 (waiting for more work) and PyTorch's OpenMP threads spin too; on a 2-core machine a call
@@ -267,6 +268,7 @@ def machine_info(torch=None, torch_threads=None) -> dict:
 
 METHODS = ("blocks", "interleaved")
 UNFAIR_TOLERANCE = 0.15  # reference alone vs paired medians: more apart than this is UNFAIR
+NO_WARMUP_S = 0.1  # calls at least this long need no untimed call at the start of a block
 
 
 def _sample(fn, k: int) -> float:
@@ -292,6 +294,7 @@ class Timing:
     calls_per_sample: dict
     rounds: int
     pause_s: float
+    block_warmup: dict = field(default_factory=dict)  # side -> whether its blocks begin with an untimed call
 
     @property
     def deviation(self) -> float:
@@ -360,10 +363,11 @@ class Bench:
         if self.pause_s > 0:
             time.sleep(self.pause_s)
 
-    def _block(self, fn, k: int, n: int) -> list:
-        """A quiet pause, one untimed call, then ``n`` samples of ``k`` calls."""
+    def _block(self, fn, k: int, n: int, warmup=True) -> list:
+        """A quiet pause, one untimed call (``warmup``), then ``n`` samples of ``k`` calls."""
         self._quiet()
-        fn()
+        if warmup:
+            fn()
         return [_sample(fn, k) for _ in range(n)]
 
     def time_pair(self, ours, ref, warmup=True) -> Timing:
@@ -384,13 +388,17 @@ class Bench:
         n = self._repeats(k_a * t_a + k_b * t_b)
         rounds = max(1, min(self.rounds, n))
         m = math.ceil(n / rounds)
+        # a block's untimed call wakes its own threads and warms the caches: the first call of a
+        # few ms after the pause is 10-20% slower; from NO_WARMUP_S on it is not, and is timed
+        w_a, w_b = t_a < NO_WARMUP_S, t_b < NO_WARMUP_S
         a, b, alone = [], [], []
         for _ in range(rounds):
-            a += self._block(ours, k_a, m)
-            b += self._block(ref, k_b, m)
+            a += self._block(ours, k_a, m, w_a)
+            b += self._block(ref, k_b, m, w_b)
             # the reference alone: its block follows a block of itself, not ours
-            alone += self._block(ref, k_b, m)
-        return Timing(a, b, alone, "blocks", {"ours": k_a, "reference": k_b}, rounds, self.pause_s)
+            alone += self._block(ref, k_b, m, w_b)
+        return Timing(a, b, alone, "blocks", {"ours": k_a, "reference": k_b}, rounds, self.pause_s,
+                      {"ours": w_a, "reference": w_b})
 
     def _interleaved(self, ours, ref, t_a, t_b) -> Timing:
         """The old method: ours, reference, ours, ... call by call (the same ``k`` calls per
@@ -405,7 +413,8 @@ class Bench:
                 a.append(_sample(ours, k))
                 b.append(_sample(ref, k))
             alone += self._block(ref, k, m)
-        return Timing(a, b, alone, "interleaved", {"ours": k, "reference": k}, rounds, 0.0)
+        return Timing(a, b, alone, "interleaved", {"ours": k, "reference": k}, rounds, 0.0,
+                      {"ours": False, "reference": True})
 
     def compare(self, variant, ours, ref, reference, target: Target, check=None, note="", details=None,
                 ours_scale=1.0, ref_scale=1.0):
@@ -449,7 +458,7 @@ class Bench:
         fair = abs(tm.deviation) <= self.tolerance
         res.details.update(
             ours_runs=a, ref_runs=b, repeats=len(a), method=tm.method, calls_per_sample=tm.calls_per_sample,
-            rounds=tm.rounds, pause_s=tm.pause_s, ratio_of_minima=min(a) / min(b),
+            rounds=tm.rounds, pause_s=tm.pause_s, block_warmup=tm.block_warmup, ratio_of_minima=min(a) / min(b),
             fairness={"ref_alone_s": statistics.median(alone), "ref_paired_s": res.ref_s,
                       "deviation": tm.deviation, "tolerance": self.tolerance, "fair": fair,
                       "ref_alone_runs": alone, "attempts": len(attempts),

@@ -50,8 +50,9 @@ def parse_args(argv=None):
                         "numpy's BLAS already uses); --threads 1 is steadier on a busy machine")
     p.add_argument("--method", choices=METHODS, default="blocks",
                    help="blocks (default, fair): each side timed in its own block after a quiet pause and "
-                        "one untimed call, blocks alternating for a few rounds; interleaved: the old "
-                        "call-by-call alternation, kept to show what the self-check catches")
+                        "(for calls under 0.1 s) one untimed call, blocks alternating for a few rounds; "
+                        "interleaved: the old call-by-call alternation, kept to show what the self-check "
+                        "catches")
     p.add_argument("--pause", type=float, default=0.25, metavar="SECONDS",
                    help="quiet pause before each block, so that the other side's thread pools have gone "
                         "to sleep (default 0.25; OpenBLAS's threads spin about 0.1 s after a call)")
@@ -102,8 +103,8 @@ def main(argv=None) -> int:
               f"noisy, and multithreaded BLAS stalls when its threads are descheduled; --threads 1 is steadier")
     bench = Bench(quick=args.quick, method=args.method, pause_s=args.pause)
     if args.method == "blocks":
-        how_timed = (f"each side in its own block after a {args.pause:g} s pause and one untimed call, "
-                     f"blocks alternating for {bench.rounds} rounds")
+        how_timed = (f"each side in its own block after a {args.pause:g} s pause and (calls under 0.1 s) "
+                     f"one untimed call, blocks alternating for {bench.rounds} rounds")
     else:
         how_timed = "INTERLEAVED call by call, no pause (the old method: expect UNFAIR rows)"
     print(f"ratio = ours / reference, median of samples; {how_timed}; the reference is also timed alone, "

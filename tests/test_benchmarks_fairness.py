@@ -111,3 +111,22 @@ def test_blas_threads_through_threadpoolctl_and_the_package_imports_without_it()
             "assert 'threadpoolctl not installed' in how, how\n"
             "assert core.set_blas_threads(1) is False and core.thread_pools() == []\n")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_a_block_begins_with_an_untimed_call_only_for_calls_under_a_tenth_of_a_second():
+    counts = {"fast": 0, "slow": 0}
+
+    def fast():
+        counts["fast"] += 1
+        time.sleep(0.03)
+
+    def slow():
+        counts["slow"] += 1
+        time.sleep(core.NO_WARMUP_S + 0.01)
+
+    bench = core.Bench(quick=True, verbose=False, pause_s=0.01, tolerance=10.0, min_repeat=3, max_repeat=3)
+    r = bench.compare("v", fast, slow, "ref", core.Target("ratio", 1.0))
+    assert r.details["block_warmup"] == {"ours": True, "reference": False}
+    assert r.details["calls_per_sample"] == {"ours": 1, "reference": 1} and r.details["rounds"] == 3
+    # one warm-up and one probe each, then per round: ours 1 untimed + 1 timed; reference 1 + 1 alone
+    assert counts == {"fast": 2 + 3 * 2, "slow": 2 + 3 * 2}
