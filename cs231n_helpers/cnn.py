@@ -25,12 +25,12 @@ def conv_relu_pool_forward(x, w, b, conv_param, pool_param):
     return out, (conv_cache, relu_cache, pool_cache)
 
 
-def conv_relu_pool_backward(dout, cache):
-    """Backward pass of conv_relu_pool_forward. Returns (dx, dw, db)."""
+def conv_relu_pool_backward(dout, cache, need_dx=True):
+    """Backward pass of conv_relu_pool_forward. Returns (dx, dw, db); need_dx=False skips dx (None)."""
     conv_cache, relu_cache, pool_cache = cache
     ds = pooling.max_pool_backward_fast(dout, pool_cache)
     da = relu_backward(ds, relu_cache)
-    return conv_backward_fast(da, conv_cache)
+    return conv_backward_fast(da, conv_cache, need_dx=need_dx)
 
 
 # %% notebooks/05_pooling.ipynb, cell 63 - 5. A three-layer ConvNet
@@ -92,7 +92,7 @@ def loss(self, X, y=None):
     loss += 0.5 * self.reg * float(np.sum(W1 * W1) + np.sum(W2 * W2) + np.sum(W3 * W3))
     dhidden, grads["W3"], grads["b3"] = affine_backward(dscores, cache3)
     dpooled, grads["W2"], grads["b2"] = affine_relu_backward(dhidden, cache2)
-    _, grads["W1"], grads["b1"] = conv_relu_pool_backward(dpooled, cache1)
+    _, grads["W1"], grads["b1"] = conv_relu_pool_backward(dpooled, cache1, need_dx=False)   # X needs none
     for k in ("W1", "W2", "W3"):
         grads[k] += self.reg * self.params[k]
     return loss, grads

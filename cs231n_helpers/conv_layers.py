@@ -240,83 +240,88 @@ def col2im_nhwc(dcols, xn_shape, HH, WW, stride, H_out, W_out):
 # %% notebooks/04_conv_layer.ipynb, cell 60 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
 CHANNELS_LAST_MIN = 16   # fewer input channels than this: runs of C values are too short to copy fast
 KEEP_COLS_BYTES = 64 * 2**20   # a layer whose columns fit in this keeps them from forward to backward
+CHUNK_TARGET = {"nchw": 8 * 2**20, "as_conv": 2 * 2**20, "col2im": 2 * 2**20}   # bytes of columns per chunk
 
 
+def fast_route(C, F, stride, pad, HH, WW):
+    """How the fast layer lays out its columns and gets dx: 'nchw' (few input channels: your im2col
+    and col2im), 'as_conv' (channels last; dx, and dw too, from one im2col of dout) or 'col2im'."""
+    if C < CHANNELS_LAST_MIN:
+        return "nchw"
+    return "as_conv" if stride == 1 and F <= C and pad <= min(HH, WW) - 1 else "col2im"
+
+
+# %% notebooks/04_conv_layer.ipynb, cell 61 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
 def conv_forward_fast(x, w, b, conv_param):
     """Forward pass of a convolutional layer, fast: im2col + one product per chunk of images, the
-    chunks on every core; channels-last columns when the input has >= CHANNELS_LAST_MIN channels.
-    Same inputs, output and dtype rule as conv_forward_naive; cache = (x, w, conv_param, columns
-    kept for the backward pass or None).
-    """
+    chunks on every core. Same inputs, output and dtype rule as conv_forward_naive; cache =
+    (x, w, conv_param, the columns kept for the backward pass or None)."""
     stride, pad = check_conv_inputs(x, w, b, conv_param)
     N, C, H, W = x.shape
     F, _, HH, WW = w.shape
     H_out, W_out = conv_output_size(H, HH, stride, pad), conv_output_size(W, WW, stride, pad)
     dtype = compute_dtype(x, w)
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
-    bias = b.astype(dtype, copy=False)[:, None, None]
-    channels_last = C >= CHANNELS_LAST_MIN
-    w_rows = w.transpose(2, 3, 1, 0).reshape(-1, F) if channels_last else w.reshape(F, -1).T   # like cols
+    route, bias = fast_route(C, F, stride, pad, HH, WW), b.astype(dtype, copy=False)[:, None, None]
+    w_rows = w.reshape(F, -1).T if route == "nchw" else w.transpose(2, 3, 1, 0).reshape(-1, F)  # like cols
     out = np.empty((N, F, H_out, W_out), dtype)
     cols_bytes = H_out * W_out * HH * WW * C * out.itemsize                  # per image
-    keep = N * cols_bytes <= KEEP_COLS_BYTES      # small layers keep their columns for the backward pass
+    keep = route != "as_conv" and N * cols_bytes <= KEEP_COLS_BYTES   # kept if small and used again
 
     def work(chunk):
-        if channels_last:
-            cols = im2col_nhwc(pad_nhwc(x[chunk], pad, pad), HH, WW, stride, H_out, W_out)
-            out[chunk] = (cols @ w_rows).reshape(-1, H_out, W_out, F).transpose(0, 3, 1, 2) + bias
-        else:
+        if route == "nchw":
             cols = im2col(np.pad(x[chunk], ((0, 0), (0, 0), (pad, pad), (pad, pad))), HH, WW, stride)
-            out[chunk] = (w_rows.T @ cols).reshape(F, -1, H_out, W_out).transpose(1, 0, 2, 3) + bias
+            np.add((w_rows.T @ cols).reshape(F, -1, H_out, W_out).transpose(1, 0, 2, 3), bias, out=out[chunk])
+        else:
+            cols = im2col_nhwc(pad_nhwc(x[chunk], pad, pad), HH, WW, stride, H_out, W_out)
+            np.add((cols @ w_rows).reshape(-1, H_out, W_out, F).transpose(0, 3, 1, 2), bias, out=out[chunk])
         return (chunk, cols) if keep else None
 
-    kept = map_chunks(work, batch_chunks(N, cols_bytes))
+    kept = map_chunks(work, batch_chunks(N, cols_bytes, CHUNK_TARGET[route]))
     return out, (x, w, conv_param, kept if keep else None)
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 61 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
-def conv_backward_fast(dout, cache):
-    """Backward pass of conv_forward_fast, chunk by chunk on every core. Returns (dx, dw, db)."""
+# %% notebooks/04_conv_layer.ipynb, cell 62 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
+def conv_backward_fast(dout, cache, need_dx=True):
+    """Backward pass of conv_forward_fast, chunk by chunk on every core. Returns (dx, dw, db);
+    need_dx=False skips dx (None): a first layer's input images need no gradient."""
     x, w, conv_param, kept = cache
-    stride, pad = conv_param["stride"], conv_param["pad"]
-    N, C, H, W = x.shape
-    F, _, HH, WW = w.shape
+    (N, C, H, W), (F, _, HH, WW), stride, pad = x.shape, w.shape, conv_param["stride"], conv_param["pad"]
     H_out, W_out = conv_output_size(H, HH, stride, pad), conv_output_size(W, WW, stride, pad)
     check_array(dout, "dout", shape=(N, F, H_out, W_out), what=f"{(N, F, H_out, W_out)} (the forward output's)")
-    dout = dout.astype(x.dtype, copy=False)
-    channels_last = C >= CHANNELS_LAST_MIN
-    as_conv = channels_last and stride == 1 and F <= C and pad <= min(HH, WW) - 1   # the route for dx
-    w_rows = w.transpose(2, 3, 1, 0).reshape(-1, F) if channels_last else w.reshape(F, -1).T
-    w_flip = w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, C)   # rows (kh, kw, f): for as_conv
-    dx = np.empty_like(x)
-
-    def work(job):                     # returns this chunk's dw, as (columns of cols, F)
+    dout, route = dout.astype(x.dtype, copy=False), fast_route(C, F, stride, pad, HH, WW)
+    w_rows = w.reshape(F, -1).T if route == "nchw" else w.transpose(2, 3, 1, 0).reshape(-1, F)
+    w_flip = w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, C)   # rows (kh, kw, f), for as_conv
+    dx = np.empty_like(x) if need_dx else None
+    def work(job):                     # returns this chunk's dw, shaped like w
         chunk, cols = job              # cols: kept by the forward pass, or None (rebuilt here)
-        if not channels_last:          # the im2col layer of 6.1-6.5, on one chunk
+        if route == "nchw":            # the im2col layer of 6.1-6.5, on one chunk
             x_pad = np.pad(x[chunk], ((0, 0), (0, 0), (pad, pad), (pad, pad)))
             dout_mat = dout[chunk].transpose(1, 0, 2, 3).reshape(F, -1)
-            dx[chunk] = col2im(w_rows @ dout_mat, x_pad.shape, HH, WW, stride)[:, :, pad:pad + H, pad:pad + W]
-            return (im2col(x_pad, HH, WW, stride) if cols is None else cols) @ dout_mat.T
-        dout_rows = np.ascontiguousarray(dout[chunk].transpose(0, 2, 3, 1)).reshape(-1, F)
-        if as_conv:                    # dx = dout (padded by HH-1-pad) correlated with the flipped filters
+            if need_dx:
+                dx[chunk] = col2im(w_rows @ dout_mat, x_pad.shape, HH, WW, stride)[:, :, pad:pad + H, pad:pad + W]
+            return conv_dw(dout_mat, im2col(x_pad, HH, WW, stride) if cols is None else cols, w.shape)
+        if route == "as_conv":         # one im2col of the padded dout serves dx and dw
             dcols = im2col_nhwc(pad_nhwc(dout[chunk], HH - 1 - pad, WW - 1 - pad), HH, WW, 1, H, W)
-            dx[chunk] = (dcols @ w_flip).reshape(-1, H, W, C).transpose(0, 3, 1, 2)
-        else:                          # col2im of the column gradients, then crop the padding
+            if need_dx:
+                dx[chunk] = (dcols @ w_flip).reshape(-1, H, W, C).transpose(0, 3, 1, 2)
+            x_rows = np.ascontiguousarray(x[chunk].transpose(0, 2, 3, 1)).reshape(-1, C)
+            return (dcols.T @ x_rows).reshape(HH, WW, F, C)[::-1, ::-1].transpose(2, 3, 0, 1)   # flipped back
+        dout_rows = np.ascontiguousarray(dout[chunk].transpose(0, 2, 3, 1)).reshape(-1, F)
+        if need_dx:                    # col2im of the column gradients, then crop the padding
             n_pad = (chunk.stop - chunk.start, H + 2 * pad, W + 2 * pad, C)
             dxn = col2im_nhwc(dout_rows @ w_rows.T, n_pad, HH, WW, stride, H_out, W_out)
             dx[chunk] = dxn[:, pad:pad + H, pad:pad + W].transpose(0, 3, 1, 2)
-        if cols is None:
-            cols = im2col_nhwc(pad_nhwc(x[chunk], pad, pad), HH, WW, stride, H_out, W_out)
-        return cols.T @ dout_rows
+        cols = im2col_nhwc(pad_nhwc(x[chunk], pad, pad), HH, WW, stride, H_out, W_out) if cols is None else cols
+        return (cols.T @ dout_rows).reshape(HH, WW, C, F).transpose(3, 2, 0, 1)
 
-    per_image = C * HH * WW * H_out * W_out + (F * HH * WW * H * W if as_conv else C * HH * WW * H_out * W_out)
-    jobs = kept or [(chunk, None) for chunk in batch_chunks(N, per_image * x.itemsize)]   # bytes of columns
-    dw_rows = np.sum(map_chunks(work, jobs), axis=0)          # the chunks' parts, added in order
-    dw = dw_rows.reshape(HH, WW, C, F).transpose(3, 2, 0, 1) if channels_last else dw_rows.T.reshape(w.shape)
+    per_image = F * HH * WW * H * W if route == "as_conv" else 2 * C * HH * WW * H_out * W_out
+    jobs = kept or [(c, None) for c in batch_chunks(N, per_image * x.itemsize, CHUNK_TARGET[route])]
+    dw = np.sum(map_chunks(work, jobs), axis=0)               # the chunks' parts, added in order
     return dx, np.ascontiguousarray(dw), dout.sum(axis=(0, 2, 3))
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 67 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
+# %% notebooks/04_conv_layer.ipynb, cell 68 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
 def conv_relu_forward(x, w, b, conv_param):
     """Convolution (fast) followed by a ReLU. Returns (out, cache)."""
     a, conv_cache = conv_forward_fast(x, w, b, conv_param)

@@ -71,7 +71,7 @@ def relu_backward(dout, cache):
     """ReLU backward: dx = dout where x > 0, else 0."""
     x = cache
     check_shape_as(dout, "dout", x.shape, "x")
-    dx = np.where(x > 0, dout, 0).astype(dout.dtype, copy=False)
+    dx = dout * (x > 0)              # the mask of the input; keeps dout's dtype
     return dx
 
 

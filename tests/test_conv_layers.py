@@ -192,7 +192,7 @@ def test_fast_conv_in_chunks_of_images(monkeypatch, stride, pad, fshape, threads
     layers keep their columns for the backward pass; force one image per chunk, with and without
     threads, with kept and with rebuilt columns, both layouts, and compare with PyTorch."""
     import cs231n_helpers.conv_layers as conv_layers
-    monkeypatch.setattr(conv_layers, "batch_chunks", lambda n, nbytes: [slice(i, i + 1) for i in range(n)])
+    monkeypatch.setattr(conv_layers, "batch_chunks", lambda n, *sizes: [slice(i, i + 1) for i in range(n)])
     monkeypatch.setattr(conv_layers, "KEEP_COLS_BYTES", 2**40 if keep else 0)
     monkeypatch.setenv("CS231N_THREADS", threads)
     rng = np.random.default_rng(stride * 10 + pad)
@@ -224,3 +224,18 @@ def test_fast_conv_results_do_not_depend_on_thread_timing(monkeypatch):
             np.testing.assert_array_equal(a, c)
     for a, c in zip(run("1"), first):
         np.testing.assert_allclose(a, c, rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("channels,stride", [(3, 1), (3, 2), (16, 1), (16, 2)])
+def test_fast_conv_backward_without_dx(channels, stride):
+    """need_dx=False (a first layer: the images need no gradient) gives the same dw and db, no dx."""
+    rng = np.random.default_rng(channels + stride)
+    x, w, b = rng.standard_normal((4, channels, 9, 9)), rng.standard_normal((8, channels, 3, 3)), rng.standard_normal(8)
+    cp = {"stride": stride, "pad": 1}
+    out, cache = conv_forward_fast(x, w, b, cp)
+    dout = rng.standard_normal(out.shape)
+    dx, dw, db = conv_backward_fast(dout, cache, need_dx=False)
+    _, dw_all, db_all = conv_backward_fast(dout, cache)
+    assert dx is None
+    np.testing.assert_allclose(dw, dw_all, rtol=1e-12)
+    np.testing.assert_allclose(db, db_all, rtol=1e-12)

@@ -118,13 +118,11 @@ def test_relu_forward_names_the_mistake(old, new, hint):
 
 
 RELU_BACKWARD = [
-    ("np.where(x > 0, dout, 0)", "np.where(dout > 0, dout, 0)", "INPUT x"),
-    ("np.where(x > 0, dout, 0)", "np.where(x >= 0, dout, 0)", "x == 0"),
-    ("dx = np.where(x > 0, dout, 0).astype(dout.dtype, copy=False)", "dx = (x > 0).astype(dout.dtype)",
-     "multiply dout by the mask"),
-    ("dx = np.where(x > 0, dout, 0).astype(dout.dtype, copy=False)", "dx = dout", "blocked"),
-    ("dx = np.where(x > 0, dout, 0).astype(dout.dtype, copy=False)", "dout[x <= 0] = 0\n    dx = dout",
-     "changed dout in place"),
+    ("dout * (x > 0)", "dout * (dout > 0)", "INPUT x"),
+    ("dout * (x > 0)", "dout * (x >= 0)", "x == 0"),
+    ("dx = dout * (x > 0)", "dx = (x > 0).astype(dout.dtype)", "multiply dout by the mask"),
+    ("dx = dout * (x > 0)", "dx = dout", "blocked"),
+    ("dx = dout * (x > 0)", "dout[x <= 0] = 0\n    dx = dout", "changed dout in place"),
 ]
 
 

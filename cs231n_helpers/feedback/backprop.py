@@ -171,7 +171,7 @@ RELU_AT_ZERO = ("at x == 0 the gradient must be 0, as in PyTorch: pass it where 
                 "not x >= 0")
 RELU_NO_MASK = "dx = dout everywhere: the gradient must be blocked (0) where x <= 0"
 RELU_DOUT_CHANGED = ("relu_backward changed dout in place (dout[x <= 0] = 0?): the caller may still use it "
-                     "(a gradient check does); build a new array, np.where(x > 0, dout, 0)")
+                     "(a gradient check does); build a new array, dout * (x > 0)")
 
 
 def _relu_inputs():
