@@ -128,7 +128,7 @@ def test_conv_forward_im2col_names_the_mistake(old, new, hint):
 
 
 def test_conv_dw_names_the_transpose():
-    mod = module_with_mistake(NB, "(dout_mat @ cols.T).reshape(w_shape)", "(cols @ dout_mat.T).reshape(w_shape)")
+    mod = module_with_mistake(NB, "(cols @ dout_mat.T).T.reshape(w_shape)", "(cols @ dout_mat.T).reshape(w_shape)")
     with pytest.raises(CheckFailed, match="dw came out transposed"):
         fb.check_conv_dw(mod.conv_dw)
 
@@ -162,6 +162,6 @@ def test_a_broken_piece_fails_the_layer_checks():
 
 
 def test_a_stub_is_reported_as_not_implemented():
-    mod = module_with_mistake(NB, "return (dout_mat @ cols.T).reshape(w_shape)", "raise NotImplementedError()")
+    mod = module_with_mistake(NB, "return (cols @ dout_mat.T).T.reshape(w_shape)", "raise NotImplementedError()")
     with pytest.raises(CheckFailed, match="not implemented yet"):
         fb.check_conv_dw(mod.conv_dw)
