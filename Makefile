@@ -11,6 +11,11 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 EXERCISES_ARGS ?=
 BENCH_ARGS ?=
+# Optional extras of pyproject.toml installed into .venv: dev (benchmark threads) by default;
+# CI adds the teachers' and authors' tools (nbgrader, the web book, the browser tests).
+EXTRAS ?= dev
+comma := ,
+STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 .PHONY: lab test venv export exercises bench data strip clean-venv help
 
@@ -23,14 +28,14 @@ help:
 	@echo "make data       download and verify CIFAR-10 (python -m cs231n_helpers.data download)"
 	@echo "make strip      strip notebook outputs (keeps # NBVAL_CHECK_OUTPUT cells)"
 
-$(VENV)/.installed: pyproject.toml
+$(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	@if [ -n "$(TORCH_SPEC)" ]; then $(PY) -m pip install --quiet $(TORCH_SPEC); fi
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	@touch $@
 
-venv: $(VENV)/.installed
+venv: $(STAMP)
 
 lab: venv
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(ROOT_FLAG) $(LAB_ARGS)
