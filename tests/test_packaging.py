@@ -70,14 +70,20 @@ def test_dependencies_are_the_agreed_set():
     assert names == {"numpy", "matplotlib", "torch", "tqdm", "ipywidgets", "jupyterlab", "nbval", "pytest"}
     assert not names & {"torchvision", "scipy", "scikit-learn"}
     extras = project.get("optional-dependencies", {})
-    assert set(extras) == {"dev"}, "one extra, dev: tools for contributors (the benchmarks), not for learners"
-    assert {_split(r)[0] for r in extras["dev"]} == {"threadpoolctl"}
+    # the extras are tools for contributors and teachers (benchmarks, browser tests, ...), never a learner's need
+    assert "dev" in extras and {_split(r)[0] for r in extras["dev"]} == {"threadpoolctl"}
+    assert not {_split(r)[0] for reqs in extras.values() for r in reqs} & names, "an extra repeats a dependency"
     assert all(_split(r)[1].startswith(">=") for r in _pyproject_requirements(project)), "keep requirements ranges"
 
 
-def test_make_venv_installs_the_dev_extra():
+def test_make_venv_installs_the_dev_extra_and_ci_every_extra():
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r'^\t\$\(PY\) -m pip install --quiet -e "\.\[dev\]"\s*$', makefile, flags=re.M)
+    assert re.search(r"^EXTRAS \?= dev\s*$", makefile, flags=re.M), "a learner's make venv installs only dev"
+    assert re.search(r'^\t\$\(PY\) -m pip install --quiet -e "\.\[\$\(EXTRAS\)\]"\s*$', makefile, flags=re.M)
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    ci = re.search(r'^export EXTRAS="\$\{EXTRAS:-([\w,]+)\}"', (ROOT / ".ci" / "run").read_text(), flags=re.M)
+    assert ci, ".ci/run sets EXTRAS"
+    assert set(ci.group(1).split(",")) == set(extras), "CI installs every extra, so the tests that need one run there"
 
 
 def test_readme_has_exactly_two_commands_and_ci_runs_the_test_one():
