@@ -15,7 +15,10 @@ Support code, written by hand once and imported by the notebooks, the tests and 
   the classic mistakes it recognises);
 * ``solver`` (the Solver of notebook 03), ``checkpoints``, ``progress`` (LivePlot),
   ``torch_bench`` (benchmark_epoch), ``train_cli`` (the training command line),
-  ``plotting``, ``utils`` (add_to_class).
+  ``plotting``, ``utils`` (add_to_class);
+* for the official CS231n assignments (the README's "Beside the official assignments"):
+  ``data.official`` (``data_utils``'s names and float64 results), ``persist`` (``save(fname)``
+  / ``load(fname)`` of the classifiers, npz, no pickle), ``features`` (HOG and hue histograms).
 
 The authoring tools (export, hygiene, student versions) live in the repository's ``tools/``
 folder, not in the package.

@@ -16,6 +16,7 @@ import numpy as np
 # The nets call the finished layers through the module (layers.affine_forward, ...): in the
 # notebook, too, a bug left in one of your own layers cannot break the nets.
 from cs231n_helpers import layers
+from cs231n_helpers.persist import SaveLoad
 from cs231n_helpers.utils import add_to_class
 from cs231n_helpers.validation import as_float, as_int, as_int_list, check_choice, check_examples, check_finite
 
@@ -35,7 +36,7 @@ def _init_weights(rng, dims, weight_scale, dtype):
 
 
 # %% notebooks/03_mlp_backprop.ipynb, cell 44 - 3. A two-layer network
-class TwoLayerNet:
+class TwoLayerNet(SaveLoad):
     """affine - relu - affine - softmax, with L2 regularization.
 
     Inputs of shape (N, d_1, ..., d_k) with D = d_1 * ... * d_k = input_dim. Parameters:
@@ -71,7 +72,7 @@ class TwoLayerNet:
 
 
 # %% notebooks/03_mlp_backprop.ipynb, cell 63 - 5. Deeper: `FullyConnectedNet`
-class FullyConnectedNet:
+class FullyConnectedNet(SaveLoad):
     """{affine - [batch/layer norm] - relu - [dropout]} x (L - 1) - affine - softmax.
 
     hidden_dims: hidden layer sizes; dropout_keep_ratio: probability of keeping a unit (1: no

@@ -1,7 +1,10 @@
 """Numeric gradients and one checker for every parameter of a layer or model.
 
-CS231n-compatible: ``rel_error``, ``eval_numerical_gradient``,
-``eval_numerical_gradient_array``, ``grad_check_sparse``. On top of these,
+CS231n-compatible (the names and behaviour of the official ``cs231n/gradient_check.py``):
+``eval_numerical_gradient``, ``eval_numerical_gradient_array``,
+``eval_numerical_gradient_blobs``, ``eval_numerical_gradient_net`` and ``grad_check_sparse``
+(which draws its entries from Python's ``random`` module, as the official one does), and
+``rel_error`` (the official notebooks define it in their setup cell). On top of these,
 :func:`compare_gradients`, :func:`check_layer_gradients` and :func:`check_model_gradients`
 print one verdict line per parameter (pass/fail, error, threshold) and raise
 ``CheckFailed`` (an ``AssertionError``) on failure.
@@ -11,6 +14,7 @@ h = 1e-5 is about 1e-3 relative, which hides real bugs; the checkers warn when h
 """
 from __future__ import annotations
 
+import random
 import warnings
 
 import numpy as np
@@ -18,7 +22,7 @@ import numpy as np
 from .checks import CheckFailed, diagnose, name_mistake, rel_error
 
 __all__ = ["rel_error", "eval_numerical_gradient", "eval_numerical_gradient_array",
-           "grad_check_sparse", "compare_gradients", "check_layer_gradients",
+           "eval_numerical_gradient_blobs", "eval_numerical_gradient_net", "grad_check_sparse", "compare_gradients", "check_layer_gradients",
            "check_model_gradients"]
 
 
@@ -71,16 +75,67 @@ def eval_numerical_gradient_array(f, x, df, h=1e-5):
     return grad
 
 
-def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None, verbose=True):
-    """Compare numeric and analytic gradients at ``num_checks`` random entries.
+def _blob_arrays(blob, name):
+    if not (hasattr(blob, "vals") and hasattr(blob, "diffs")):
+        raise ValueError(f"{name} must be a blob: an object with arrays .vals and .diffs, got {type(blob).__name__}")
+    return blob
 
-    Returns the list of relative errors. Where both gradients are zero (a dead ReLU, say) the
-    error is 0, not a division by zero.
+
+def eval_numerical_gradient_blobs(f, inputs, output, h=1e-5):
+    """Numeric gradients for a function that works on blobs (CS231n).
+
+    A blob has ``.vals`` (its values) and ``.diffs`` (its gradient). ``f(*inputs, output)``
+    reads the input blobs and writes its result into ``output.vals``; ``output.diffs`` is the
+    upstream gradient. Returns one array per input blob: the numeric gradient of
+    ``sum(output.vals * output.diffs)`` with respect to that blob's ``vals``.
     """
-    rng = np.random.default_rng(seed)
+    inputs = tuple(_blob_arrays(b, f"inputs[{i}]") for i, b in enumerate(inputs))
+    output = _blob_arrays(output, "output")
+    numeric_diffs = []
+    for blob in inputs:
+        diff = np.zeros_like(blob.diffs)
+        for ix in _iter_indices(blob.vals):
+            old = blob.vals[ix]
+            try:
+                blob.vals[ix] = old + h
+                f(*(inputs + (output,)))
+                pos = np.copy(output.vals)
+                blob.vals[ix] = old - h
+                f(*(inputs + (output,)))
+                neg = np.copy(output.vals)
+            finally:
+                blob.vals[ix] = old
+            diff[ix] = np.sum((pos - neg) * output.diffs) / (2.0 * h)
+        numeric_diffs.append(diff)
+    return numeric_diffs
+
+
+def eval_numerical_gradient_net(net, inputs, output, h=1e-5):
+    """:func:`eval_numerical_gradient_blobs` for a net whose ``forward()`` reads the input blobs
+    and writes ``output`` (CS231n)."""
+    return eval_numerical_gradient_blobs(lambda *args: net.forward(), inputs, output, h=h)
+
+
+def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None, verbose=True):
+    """Compare numeric and analytic gradients at ``num_checks`` random entries (CS231n).
+
+    Entries are drawn as the official one draws them, with ``random.randrange`` from Python's
+    ``random`` module: ``random.seed(n)`` fixes which entries are checked (``np.random.seed``
+    does not, in the official code either). ``seed`` (ours) draws from a generator of its own
+    instead. Prints one line per entry like the official one, and returns the list of relative
+    errors; where both gradients are zero (a dead ReLU, say) the error is 0, not 0 / 0.
+    """
+    if seed is None:
+        def draw(m):
+            return random.randrange(m)
+    else:
+        rng = np.random.default_rng(seed)
+
+        def draw(m):
+            return int(rng.integers(m))
     errors = []
     for _ in range(num_checks):
-        ix = tuple(int(rng.integers(m)) for m in x.shape)
+        ix = tuple(draw(m) for m in x.shape)
         plus, minus = _centred(f, x, ix, h)
         num = float(plus - minus) / (2 * h)
         ana = analytic_grad[ix]

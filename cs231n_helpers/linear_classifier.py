@@ -154,7 +154,10 @@ def softmax_loss_vectorized(W, X, y, reg):
 
 
 # %% notebooks/02_linear_classifiers.ipynb, cell 39 - 6. Training: `LinearClassifier`
-class LinearClassifier:
+from cs231n_helpers.persist import SaveLoad   # save(fname) / load(fname), as in CS231n
+
+
+class LinearClassifier(SaveLoad):
     """A linear classifier trained by minibatch SGD; subclasses define ``loss``.
 
     ``W`` (D, C) is created by the first call to ``train`` with the dtype of X (float32 data

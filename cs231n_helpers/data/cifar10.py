@@ -63,11 +63,18 @@ class _RestrictedUnpickler(pickle.Unpickler):
         )
 
 
+def restricted_load(f):
+    """Unpickle the open binary file ``f`` with the restricted unpickler (``latin1`` strings,
+    as CIFAR-10's Python 2 pickles need): NumPy arrays, lists, dicts, strings and numbers only;
+    anything else is a ``pickle.UnpicklingError`` before any of it runs."""
+    return _RestrictedUnpickler(f, encoding="latin1").load()
+
+
 def safe_unpickle(path) -> dict:
     """Load one CIFAR-10 pickle with the restricted unpickler; keys come back as ``str``."""
     path = Path(path)
     with open(path, "rb") as f:
-        obj = _RestrictedUnpickler(f, encoding="latin1").load()
+        obj = restricted_load(f)
     if not isinstance(obj, dict):
         raise DataError(f"{path}: expected a pickled dict, found {type(obj).__name__}")
     return {(k.decode() if isinstance(k, bytes) else k): v for k, v in obj.items()}
@@ -93,9 +100,10 @@ def load_batch(path):
 
 # --------------------------------------------------------------------------- the folder
 def cifar10_folder(root=None) -> Path:
-    """The ``cifar-10-batches-py`` folder in ``root`` (or ``root`` itself if it is that folder)."""
+    """The ``cifar-10-batches-py`` folder in ``root``, or ``root`` itself if it is that folder
+    (by name, or because it holds the batch files directly, as CS231n's ``ROOT`` does)."""
     root = data_root(root)
-    return root if root.name == FOLDER else root / FOLDER
+    return root if root.name == FOLDER or (root / TEST_FILE).is_file() else root / FOLDER
 
 
 def cifar10_present(root=None) -> bool:
@@ -104,8 +112,8 @@ def cifar10_present(root=None) -> bool:
     return all((folder / f).is_file() for f in BATCH_FILES)
 
 
-def load_CIFAR10(root=None):
-    """CS231n-compatible: return Xtr, Ytr, Xte, Yte (images N x 32 x 32 x 3 uint8)."""
+def require_cifar10(root=None) -> Path:
+    """:func:`cifar10_folder`, or a DataError that says how to get CIFAR-10 when a file is missing."""
     folder = cifar10_folder(root)
     if not cifar10_present(root):
         raise DataError(
@@ -113,6 +121,14 @@ def load_CIFAR10(root=None):
             "(or `... download --from PATH` with a local cifar-10-python.tar.gz), or set "
             "CS231N_DATA to the folder that holds cifar-10-batches-py/."
         )
+    return folder
+
+
+def load_cifar10(root=None):
+    """Our loader: Xtr, Ytr, Xte, Yte with images N x 32 x 32 x 3 **uint8** (4x smaller than
+    the official float64, see :func:`cs231n_helpers.data.official.load_CIFAR10`) and int64
+    labels, from ``root`` (default ``$CS231N_DATA`` or ``data/``)."""
+    folder = require_cifar10(root)
     parts = [load_batch(folder / f) for f in TRAIN_FILES]
     Xtr = np.concatenate([p[0] for p in parts])
     Ytr = np.concatenate([p[1] for p in parts])

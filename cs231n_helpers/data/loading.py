@@ -13,7 +13,7 @@ import numpy as np
 
 from ..validation import as_int, check_choice
 from .cifar10 import (CLASS_NAMES, COMMAND, DataError, cifar10_folder, cifar10_present, class_names,
-                      is_full_size, load_CIFAR10)
+                      is_full_size, load_cifar10)
 from .download import download_cifar10
 from .synthetic import SYNTHETIC_CLASS_NAMES, make_synthetic
 
@@ -81,7 +81,7 @@ def load_dataset(name=None, root=None, download=None, verbose=True) -> Dataset:
                     if verbose:
                         print(f"download failed: {exc}")
         if cifar10_present(root):
-            Xtr, ytr, Xte, yte = load_CIFAR10(root)
+            Xtr, ytr, Xte, yte = load_cifar10(root)
             ds = Dataset(Xtr, ytr, Xte, yte, class_names(root),
                          "cifar10" if is_full_size(len(Xtr), len(Xte)) else "cifar10-subset",
                          str(cifar10_folder(root)))
