@@ -14,8 +14,8 @@ Differences, each deliberate: the data are found where ours are (``ROOT`` or ``r
 notebooks, or the folder that holds it) rather than inside the package; a missing file is a
 :class:`~cs231n_helpers.data.cifar10.DataError` that says how to download; short batches (the
 CI subset: 1,017 images each) load; asking :func:`get_CIFAR10_data` for more images than the
-files hold is a ValueError naming the argument (the official one fails with an IndexError, or
-silently returns fewer test images). No synthetic fallback here: these names mean CIFAR-10.
+files hold is a ValueError naming the argument (the official one fails with an IndexError).
+No synthetic fallback here: these names mean CIFAR-10.
 
 Our own loaders keep their names and stay the default in our notebooks: ``load_cifar10``
 (uint8), ``get_cifar10_data`` (float32, layouts, dev split, the synthetic fallback).
