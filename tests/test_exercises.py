@@ -183,15 +183,12 @@ def test_a_check_cell_given_a_stub_says_not_implemented_yet(capsys):
 
 def _first_check_cell(nb) -> tuple[int, int] | None:
     """(index of the first code cell with a solution region, index of the first check cell at or after it)."""
-    first = next((i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
-                  and any(k == "solution" for k, _ in ex.parse_regions(src(c)))), None)
+    first = next((i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and ex.is_exercise_cell(c)), None)
     if first is None:
         return None
-    check = next((i for i, c in enumerate(nb["cells"]) if i >= first and c["cell_type"] == "code"
-                  and ("checking(" in src(c) or (i > first and re.search(r"\bfeedback\.check_\w+\(", src(c))))),
-                 None)
+    check = ex.check_cell_after(nb["cells"], first)  # the cell nbgrader grades (tools/nbgrader_meta.py)
     assert check is not None, (f"no check cell (`with checking(...)` or a `feedback.check_...(...)` call) "
-                               f"after the exercise in cell {first}")
+                               f"after the exercise in cell {first}, before the next exercise")
     return first, check
 
 

@@ -32,6 +32,7 @@ import copy
 import datetime as _dt
 import hashlib
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -123,6 +124,54 @@ def solution_regions(nb: dict) -> list[tuple[int, str, list[str]]]:
 
 def has_exercises(nb: dict) -> bool:
     return bool(solution_regions(nb))
+
+
+# --------------------------------------------------------------------------- exercises and checks
+# What is an exercise and which cell checks it, in one place: the nbgrader metadata
+# (tools/nbgrader_meta.py) and the tests (tests/test_exercises.py) both use these.
+# ``feedback.check_x(``, ``norm_feedback.check_x(`` (a feedback module imported under a name),
+# ``feedback.norm.check_x(``
+CHECK_CALL_RE = re.compile(r"\bchecking\(|\b\w*feedback(?:\.\w+)?\.check_\w+\(")
+
+
+def is_exercise_cell(cell: dict) -> bool:
+    """A cell (code or Markdown) with at least one solution region."""
+    return any(kind == "solution" for kind, _ in parse_regions(_text(cell.get("source"))))
+
+
+def is_check_cell(cell: dict) -> bool:
+    """A code cell that runs a check: ``with checking(...)`` or a ``feedback.check_...(...)`` call
+    (of a feedback module, whatever name it was imported under: ``norm_feedback.check_...(``)."""
+    return cell.get("cell_type") == "code" and bool(CHECK_CALL_RE.search(_text(cell.get("source"))))
+
+
+def check_cell_after(cells: list, i: int) -> int | None:
+    """The index of the check cell of the code exercise in cell ``i``: the first check cell after
+    it, provided no other code exercise comes first (then, and when there is none, None)."""
+    for j in range(i + 1, len(cells)):
+        if cells[j].get("cell_type") == "code" and is_exercise_cell(cells[j]):
+            return None
+        if is_check_cell(cells[j]):
+            return j
+    return None
+
+
+# nbgrader's delimiters (ClearSolutions / ClearHiddenTests): it reads any line *containing* one
+NBGRADER_DELIMITERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+def marker_mentions(text: str) -> list[tuple[int, str]]:
+    """``(line number, line)`` for lines that nbgrader reads as a marker and we do not.
+
+    nbgrader takes any line *containing* ``BEGIN SOLUTION`` (``END SOLUTION``, ``BEGIN HIDDEN
+    TESTS``, ``END HIDDEN TESTS``) for a marker, so prose that names one breaks ``nbgrader
+    generate_assignment`` ("no end solution statement found") or loses the line, while our
+    transform, which reads whole ``### ...`` lines only, leaves it alone: the two would
+    disagree on the student version. Refer to "the solution markers" instead.
+    """
+    markers = tuple(_BEGINS) + tuple(_ENDS)
+    return [(n, line) for n, line in enumerate(_split(text), start=1)
+            if any(m in line for m in NBGRADER_DELIMITERS) and line.strip() not in markers]
 
 
 # --------------------------------------------------------------------------- notebooks
