@@ -6,6 +6,11 @@ PY := $(VENV)/bin/python
 # Installed before the project itself; CI uses "torch==2.13.0" (a CPU build already on disk).
 TORCH_SPEC ?=
 LAB_ARGS ?=
+# Your own copies of the notebooks (student versions): a folder inside the repository, so that
+# JupyterLab, serving the repository, shows it beside notebooks/ (the solutions)
+WORKSPACE ?= workspace
+# make lab lands on the workspace's README the first time (before it exists), on the folder later
+LAB_URL := /lab/tree/$(WORKSPACE)$(if $(wildcard $(WORKSPACE)/README.md),,/README.md)
 # JupyterLab refuses to run as root unless told (containers, CI)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
@@ -20,7 +25,8 @@ STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 .PHONY: lab test venv export exercises bench data strip clean-venv help
 
 help:
-	@echo "make lab        set up .venv and open JupyterLab on notebooks/"
+	@echo "make lab        set up .venv, write your student notebooks into workspace/ (never overwriting yours)"
+	@echo "                and open JupyterLab there (the solutions: notebooks/, beside it)"
 	@echo "make test       set up .venv and run the whole test suite (unit tests + every notebook, quick mode)"
 	@echo "make exercises  write the student versions of the notebooks into workspace/"
 	@echo "make export     regenerate the package modules from the notebooks' #| export cells"
@@ -38,7 +44,8 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 lab: venv
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(ROOT_FLAG) $(LAB_ARGS)
+	-$(PY) -m tools.exercises --dest $(WORKSPACE)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=$(LAB_URL) $(ROOT_FLAG) $(LAB_ARGS)
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -47,7 +54,7 @@ export: venv
 	$(PY) -m tools.export
 
 exercises: venv
-	$(PY) -m tools.exercises $(EXERCISES_ARGS)
+	$(PY) -m tools.exercises --dest $(WORKSPACE) $(EXERCISES_ARGS)
 
 bench: venv
 	$(PY) -m benchmarks $(BENCH_ARGS)

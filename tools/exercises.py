@@ -344,6 +344,70 @@ def write_workspace(notebooks=None, dest=WORKSPACE_DIR, force=False, log=print, 
     return records
 
 
+WORKSPACE_README = """\
+# Your workspace
+
+The notebooks here are yours: the **student versions** of the course notebooks, each exercise
+replaced by `# YOUR CODE HERE` + `raise NotImplementedError()` (a written answer by
+`YOUR ANSWER HERE`). Fill them in and run the check cell after each exercise. Git ignores
+this folder, and no course command overwrites a file here unless you ask with `--force`.
+
+- `{ws}/` (here): your notebooks. Work in these.
+- `{nb}/`: the **solution notebooks**, cell for cell the same as yours. `git pull` updates
+  them: read them, don't edit them.
+- `{ws}/.backups/`: your earlier copies, saved by `--force` (below).
+
+## Compare with a solution
+
+The solution of `{ws}/01_knn.ipynb` is `{nb}/01_knn.ipynb`. In JupyterLab's file browser,
+click the folder icon above the file list (the repository root), open `{nb}/` and the same
+notebook, then drag its tab to the right half of the window: the two side by side.
+
+## After `git pull`
+
+`make lab` (or `make exercises`) adds the course's new notebooks here and leaves yours alone;
+it names those that differ from a fresh copy. To start a notebook again from a fresh copy,
+run from the repository root:
+
+    .venv/bin/python -m tools.exercises{dest} --force 01_knn
+
+It first saves your copy as `{ws}/.backups/01_knn.<date-time>.ipynb`. Without a notebook
+name, `--force` does this for every notebook that differs, and for this README.
+"""
+
+
+def write_workspace_readme(dest=WORKSPACE_DIR, force=False, log=print, now=None) -> str:
+    """Write ``<dest>/README.md`` (what is where), with the notebooks' rules: a README that
+    differs (the learner's notes) is kept unless ``force``, which backs it up first.
+    Returns the status: "new", "up to date", "kept" or "replaced"."""
+    dest = Path(dest)
+
+    def rel(path):  # the same text whatever the current folder
+        try:
+            return path.resolve().relative_to(REPO_ROOT.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    text = WORKSPACE_README.format(ws=rel(dest), nb=rel(NOTEBOOK_DIR),
+                                   dest="" if dest.resolve() == WORKSPACE_DIR.resolve() else f" --dest {rel(dest)}")
+    target, status = dest / "README.md", "new"
+    if target.exists():
+        if target.read_text(encoding="utf-8") == text:
+            log(f"same     {_show(target)} (already up to date)")
+            return "up to date"
+        if not force:
+            log(f"kept     {_show(target)}: it differs from the course's (your notes?); "
+                "`--force` without a notebook name replaces it, after a backup")
+            return "kept"
+        backup, status = backup_path(target, now), "replaced"
+        backup.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(target, backup)
+    _write_atomic(target, text)
+    log(f"wrote    {_show(target)} (what is where)" if status == "new"
+        else f"replaced {_show(target)} (your previous copy: {_show(backup)})")
+    return status
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m tools.exercises",
@@ -366,6 +430,7 @@ def main(argv=None) -> int:
     dest = Path(args.dest).expanduser() if args.dest else WORKSPACE_DIR
     print(f"student versions -> {_show(dest)}/ (solutions stay in notebooks/; your files are never overwritten without --force)")
     records = write_workspace(paths, dest, force=args.force)
+    write_workspace_readme(dest, force=args.force and not args.notebooks)
     counts = {s: sum(r["status"] == s for r in records) for s in ("new", "replaced", "kept", "up to date", "error")}
     print(", ".join(f"{v} {k}" for k, v in counts.items() if v) + f" in {_show(dest)}/"
           + ("  (solutions: notebooks/)" if counts["new"] else ""))
