@@ -4,15 +4,19 @@
 
 # %% notebooks/05_pooling.ipynb, cell 59 - 5. A three-layer ConvNet
 """ThreeLayerConvNet (conv - relu - 2x2 max pool - affine - relu - affine - softmax), built
-from the package's fast layers, and the conv-relu-pool sandwich layer (notebook 05)."""
+from the package's fast layers, and the conv-relu-pool sandwich layer (notebook 05); spatial batch
+normalization, spatial group normalization, the conv-batchnorm-relu sandwich and BatchNormConvNet
+(its sections 10 and 11)."""
 import numpy as np
 
 from cs231n_helpers import pooling
 from cs231n_helpers.conv_layers import conv_backward_fast, conv_forward_fast
-from cs231n_helpers.layers import (affine_backward, affine_forward, affine_relu_backward,
-                                   affine_relu_forward, relu_backward, relu_forward, softmax_loss)
+from cs231n_helpers.layers import (affine_backward, affine_forward, affine_relu_backward, affine_relu_forward,
+                                   batchnorm_backward_alt, batchnorm_forward, relu_backward, relu_forward,
+                                   softmax_loss)
 from cs231n_helpers.utils import add_to_class
-from cs231n_helpers.validation import as_float, as_int, check_array, check_chw, check_float_type
+from cs231n_helpers.validation import (as_float, as_int, check_array, check_chw, check_float_type,
+                                       check_spatial_norm_inputs)
 
 __all__ = ["conv_relu_pool_forward", "conv_relu_pool_backward", "ThreeLayerConvNet"]
 
@@ -96,3 +100,168 @@ def loss(self, X, y=None):
     for k in ("W1", "W2", "W3"):
         grads[k] += self.reg * self.params[k]
     return loss, grads
+
+
+# %% notebooks/05_pooling.ipynb, cell 90 - Exercise 9: spatial batch normalization, forward
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):
+    """Spatial batch normalization: batchnorm over (N, H, W) for each of the C channels.
+
+    Inputs:
+    - x: input data of shape (N, C, H, W)
+    - gamma, beta: scale and shift of shape (C,)
+    - bn_param: dict as for ``batchnorm_forward``: 'mode' ('train' or 'test'), optional 'eps',
+      'momentum', 'running_mean' and 'running_var' (shape (C,), updated in the dict in train mode)
+
+    Returns a tuple of:
+    - out: output data, of shape (N, C, H, W)
+    - cache: the cache of ``batchnorm_forward``, for the backward pass
+    """
+    x, _, _ = check_spatial_norm_inputs(x, gamma, beta, bn_param, "bn_param")
+    N, C, H, W = x.shape
+    rows = x.transpose(0, 2, 3, 1).reshape(N * H * W, C)      # one row per (image, position)
+    out_rows, cache = batchnorm_forward(rows, gamma, beta, bn_param)
+    out = out_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)  # back to (N, C, H, W)
+    return out, cache
+
+
+# %% notebooks/05_pooling.ipynb, cell 93 - Exercise 10: spatial batch normalization, backward
+def spatial_batchnorm_backward(dout, cache):
+    """Backward pass of spatial batch normalization.
+
+    Inputs:
+    - dout: upstream derivatives, of shape (N, C, H, W)
+    - cache: from ``spatial_batchnorm_forward``
+
+    Returns a tuple of:
+    - dx: gradient with respect to x, of shape (N, C, H, W)
+    - dgamma, dbeta: gradients with respect to gamma and beta, of shape (C,)
+    """
+    dout = check_array(dout, "dout", ndim=4, what="(N, C, H, W)")
+    N, C, H, W = dout.shape
+    drows = dout.transpose(0, 2, 3, 1).reshape(N * H * W, C)
+    dx_rows, dgamma, dbeta = batchnorm_backward_alt(drows, cache)
+    dx = dx_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return dx, dgamma, dbeta
+
+
+# %% notebooks/05_pooling.ipynb, cell 96 - The conv - batchnorm - ReLU sandwich
+def conv_bn_relu_forward(x, w, b, gamma, beta, conv_param, bn_param):
+    """Convolution, spatial batch normalization, ReLU. Returns (out, cache)."""
+    a, conv_cache = conv_forward_fast(x, w, b, conv_param)
+    an, bn_cache = spatial_batchnorm_forward(a, gamma, beta, bn_param)
+    out, relu_cache = relu_forward(an)
+    return out, (conv_cache, bn_cache, relu_cache)
+
+
+def conv_bn_relu_backward(dout, cache, need_dx=True):
+    """Backward pass of conv_bn_relu_forward. Returns (dx, dw, db, dgamma, dbeta); need_dx=False
+    skips dx (None), for a first layer."""
+    conv_cache, bn_cache, relu_cache = cache
+    dan = relu_backward(dout, relu_cache)
+    da, dgamma, dbeta = spatial_batchnorm_backward(dan, bn_cache)
+    dx, dw, db = conv_backward_fast(da, conv_cache, need_dx=need_dx)
+    return dx, dw, db, dgamma, dbeta
+
+
+__all__ += ["spatial_batchnorm_forward", "spatial_batchnorm_backward", "conv_bn_relu_forward", "conv_bn_relu_backward"]
+
+
+# %% notebooks/05_pooling.ipynb, cell 99 - A ConvNet with spatial batch normalization
+class BatchNormConvNet(ThreeLayerConvNet):
+    """ThreeLayerConvNet with spatial batch normalization after the convolution: conv - spatial
+    batchnorm - relu - 2x2 max pool - affine - relu - affine - softmax. The arguments of
+    ThreeLayerConvNet; two more parameters, gamma1 (F,) = 1 and beta1 (F,) = 0, and ``bn_param``
+    with the running averages. ``loss(X, y)`` runs batchnorm in train mode, ``loss(X)`` in test mode."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        F = self.params["W1"].shape[0]
+        self.params["gamma1"], self.params["beta1"] = np.ones(F, self.dtype), np.zeros(F, self.dtype)
+        self.bn_param = {"mode": "train"}
+
+    def forward(self, X):
+        """Class scores (N, num_classes) and the caches, batchnorm in ``self.bn_param['mode']``."""
+        X = check_array(X, "X", shape=(None,) + self.input_dim, what="(N, " + ", ".join(map(str, self.input_dim)) + ")")
+        p, conv_param = self.params, {"stride": 1, "pad": (self.filter_size - 1) // 2}
+        a, cache1 = conv_bn_relu_forward(X, p["W1"], p["b1"], p["gamma1"], p["beta1"], conv_param, self.bn_param)
+        pooled, pool_cache = pooling.max_pool_forward_fast(a, {"pool_height": 2, "pool_width": 2, "stride": 2})
+        hidden, cache2 = affine_relu_forward(pooled, p["W2"], p["b2"])
+        scores, cache3 = affine_forward(hidden, p["W3"], p["b3"])
+        return scores, (cache1, pool_cache, cache2, cache3)
+
+
+# %% notebooks/05_pooling.ipynb, cell 100 - A ConvNet with spatial batch normalization
+@add_to_class(BatchNormConvNet)
+def loss(self, X, y=None):
+    """Class scores (batchnorm in test mode) if ``y`` is None, else ``(loss, grads)`` (train mode)."""
+    self.bn_param["mode"] = "test" if y is None else "train"
+    scores, (cache1, pool_cache, cache2, cache3) = self.forward(X)
+    if y is None:
+        return scores
+    p, grads = self.params, {}
+    loss, dscores = softmax_loss(scores, y)
+    loss += 0.5 * self.reg * float(sum(np.sum(p[k] * p[k]) for k in ("W1", "W2", "W3")))
+    dhidden, grads["W3"], grads["b3"] = affine_backward(dscores, cache3)
+    dpooled, grads["W2"], grads["b2"] = affine_relu_backward(dhidden, cache2)
+    da = pooling.max_pool_backward_fast(dpooled, pool_cache)
+    _, grads["W1"], grads["b1"], grads["gamma1"], grads["beta1"] = conv_bn_relu_backward(da, cache1, need_dx=False)
+    for k in ("W1", "W2", "W3"):
+        grads[k] += self.reg * p[k]
+    return loss, grads
+
+
+__all__ += ["BatchNormConvNet"]
+
+
+# %% notebooks/05_pooling.ipynb, cell 108 - Exercise 11: group normalization, forward
+def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
+    """Spatial group normalization (Wu & He 2018): the C channels of each example in G groups of
+    C // G consecutive channels, each group normalized over its (C // G, H, W) numbers, then a
+    scale and shift per channel. The same in train and test mode.
+
+    Inputs:
+    - x: input data, of shape (N, C, H, W)
+    - gamma, beta: scale and shift, of shape (1, C, 1, 1)
+    - G: the number of groups, a divisor of C
+    - gn_param: dict with optional 'eps' (1e-5); other keys are ignored
+
+    Returns a tuple of:
+    - out: output data, of shape (N, C, H, W)
+    - cache: (G, xhat, std, gamma) for the backward pass
+    """
+    x, G, eps = check_spatial_norm_inputs(x, gamma, beta, gn_param, "gn_param", G=G)
+    N, C, H, W = x.shape
+    xg = x.reshape(N, G, C // G, H, W)                 # axis 1: the group; axes 2-4: its numbers
+    mu = xg.mean(axis=(2, 3, 4), keepdims=True)
+    var = xg.var(axis=(2, 3, 4), keepdims=True)
+    std = np.sqrt(var + eps)
+    xhat = ((xg - mu) / std).reshape(N, C, H, W)
+    out = gamma * xhat + beta
+    return out, (G, xhat, std, gamma)
+
+
+# %% notebooks/05_pooling.ipynb, cell 111 - Exercise 12: group normalization, backward
+def spatial_groupnorm_backward(dout, cache):
+    """Backward pass of spatial group normalization.
+
+    Inputs:
+    - dout: upstream derivatives, of shape (N, C, H, W)
+    - cache: from ``spatial_groupnorm_forward``
+
+    Returns a tuple of:
+    - dx: gradient with respect to x, of shape (N, C, H, W)
+    - dgamma, dbeta: gradients with respect to gamma and beta, of shape (1, C, 1, 1)
+    """
+    G, xhat, std, gamma = cache
+    dout = check_array(dout, "dout", shape=xhat.shape, what=f"{xhat.shape}, that of x,")
+    N, C, H, W = dout.shape
+    dbeta = dout.sum(axis=(0, 2, 3), keepdims=True)
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3), keepdims=True)
+    dxhat = (dout * gamma).reshape(N, G, -1)
+    xh = xhat.reshape(N, G, -1)
+    dx = (dxhat - dxhat.mean(axis=2, keepdims=True) - xh * (dxhat * xh).mean(axis=2, keepdims=True)) / std.reshape(N, G, 1)
+    dx = dx.reshape(N, C, H, W)
+    return dx, dgamma, dbeta
+
+
+__all__ += ["spatial_groupnorm_forward", "spatial_groupnorm_backward"]

@@ -1167,3 +1167,82 @@ def _seconds(t):
 
 
 __all__ += ["show_pool_windows", "show_grids", "plot_timings"]
+
+
+# ----------------------------------------------------------------------------- notebook 05: spatial batch and group normalization
+def show_norm_sharing(moved, changed, title=None):
+    """Which activation maps share their normalization statistics: ``moved = {name: (N, C) bool
+    array}``, True where the output map (image n, channel c) changed when only the input map
+    ``changed = (n0, c0)`` did (Wu & He's Figure 2, measured, with H and W collapsed into one cell).
+    Returns the Figure."""
+    if not isinstance(moved, dict) or not moved:
+        raise ValueError("moved must be a non-empty dict {name: (N, C) boolean array}")
+    grids = {k: _as_array(v, f"moved[{k!r}]").astype(bool) for k, v in moved.items()}
+    if any(g.ndim != 2 for g in grids.values()):
+        raise ValueError(f"every entry of moved must be 2-D (N, C), got shapes {[g.shape for g in grids.values()]}")
+    n0, c0 = changed
+    fig, axes = _subplots(1, len(grids), figsize=(2.9 * len(grids), 2.9))
+    for ax, (name, g) in zip(axes[0], grids.items()):
+        colors = [["tab:orange" if g[n, c] else "white" for c in range(g.shape[1])] for n in range(g.shape[0])]
+        colors[n0][c0] = "tab:red"
+        _grid(ax, g.shape[0], g.shape[1], colors, edge="0.5")
+        ax.set_xlabel("channel c")
+        ax.set_ylabel("image n")
+        ax.set_title(f"{name}\n{int(g.sum())} map(s) move", fontsize=10)
+    fig.suptitle(title or "change one map (red): which outputs move (orange) - those share its mean and variance",
+                 fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_channel_stats(panels, markers=None, title=None):
+    """Per-channel statistics of activation maps, one panel per entry of ``panels = {title:
+    (means, stds)}`` (arrays of C numbers): each channel's mean as a dot, +- its standard deviation
+    as a bar. ``markers = {title: {label: (C values)}}`` adds reference points to a panel (the
+    learned beta, say). Returns the Figure."""
+    if not isinstance(panels, dict) or not panels:
+        raise ValueError("panels must be a non-empty dict {title: (means, stds)}")
+    fig, axes = _subplots(1, len(panels), figsize=(5.2 * len(panels), 3.2))
+    for ax, (name, (means, stds)) in zip(axes[0], panels.items()):
+        means, stds = np.asarray(means, dtype=np.float64), np.asarray(stds, dtype=np.float64)
+        c = np.arange(means.size)
+        ax.errorbar(c, means, yerr=stds, fmt="o", ms=3, capsize=2, label="mean +- std")
+        for k, (label, values) in enumerate(((markers or {}).get(name) or {}).items()):
+            ax.plot(c, np.asarray(values, dtype=np.float64), "x^"[k % 2], ms=5, label=label)
+        ax.axhline(0, color="0.6", lw=0.8)
+        ax.set_xlabel("channel")
+        ax.set_title(name, fontsize=10)
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_batch_statistics(small, big, small_label="small batches", big_label="the whole batch", title=None):
+    """Per-channel statistics estimated by many small batches against one large batch:
+    ``small = {stat name: (B, C) array}`` (one row per small batch), ``big = {stat name: (C,)}``.
+    One panel per statistic: a dot per small batch and channel, a bar per channel for the large
+    batch. Returns the Figure."""
+    if not isinstance(small, dict) or not small or set(small) != set(big):
+        raise ValueError("small and big must be dicts with the same statistic names")
+    fig, axes = _subplots(1, len(small), figsize=(5.6 * len(small), 3.2))
+    for ax, name in zip(axes[0], small):
+        s = _as_array(small[name], f"small[{name!r}]").astype(np.float64)
+        b = _as_array(big[name], f"big[{name!r}]").astype(np.float64)
+        c = np.arange(b.size)
+        ax.bar(c, b, color="tab:blue", alpha=0.35, label=big_label)
+        ax.plot(np.repeat(c[None], s.shape[0], axis=0).ravel(), s.ravel(), ".", color="tab:red", ms=2.5,
+                alpha=0.6, label=small_label)
+        ax.set_xlabel("channel")
+        ax.set_title(f"per-channel {name}", fontsize=10)
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+__all__ += ["show_norm_sharing", "plot_channel_stats", "plot_batch_statistics"]

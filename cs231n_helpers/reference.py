@@ -329,3 +329,80 @@ def three_layer_convnet(params, X, y=None, reg=0.0):
 
 
 __all__ += ["three_layer_convnet"]
+
+
+# --------------------------------------------------------------------------- notebook 05: spatial batch norm, group norm
+def _torch_norm_module(module, gamma, beta):
+    """``module`` (BatchNorm2d or GroupNorm) in float64/float32 like ``gamma``, with weight and bias
+    set to ``gamma`` and ``beta`` (any shape holding C numbers: (C,) or (1, C, 1, 1))."""
+    torch = _torch()
+    g, b = np.asarray(gamma), np.asarray(beta)
+    dtype = torch.float64 if g.dtype == np.float64 else torch.float32
+    module = module.to(dtype)
+    with torch.no_grad():
+        module.weight.copy_(torch.from_numpy(np.ascontiguousarray(g.reshape(-1))).to(dtype))
+        module.bias.copy_(torch.from_numpy(np.ascontiguousarray(b.reshape(-1))).to(dtype))
+    return module
+
+
+def _run_norm_module(module, x, gamma, beta, dout, training):
+    torch = _torch()
+    module.train(training)
+    xt = _tensor(np.asarray(x, dtype=np.asarray(gamma).dtype), dout is not None)
+    out = module(xt)
+    if dout is None:
+        return out.detach().numpy()
+    out.backward(_tensor(np.asarray(dout, dtype=np.asarray(gamma).dtype)))
+    shape = np.shape(gamma)
+    with torch.no_grad():
+        return (out.detach().numpy(), xt.grad.numpy(), module.weight.grad.numpy().reshape(shape),
+                module.bias.grad.numpy().reshape(np.shape(beta)))
+
+
+def batchnorm2d(x, gamma, beta, dout=None, running_mean=None, running_var=None, momentum=0.9, eps=1e-5,
+                training=True):
+    """``torch.nn.BatchNorm2d`` on ``x`` (N, C, H, W) with weight ``gamma`` and bias ``beta`` (C,),
+    its running statistics set to ``running_mean`` / ``running_var`` (default: zeros, CS231n's
+    start; PyTorch's own default var is ones) and CS231n's ``momentum`` (PyTorch's is
+    ``1 - momentum``). ``training``: train mode (the batch's statistics, running ones updated) or
+    eval mode (the running statistics).
+
+    Returns ``(out, running_mean, running_var)``, or with ``dout``
+    ``(out, dx, dgamma, dbeta, running_mean, running_var)``: the running statistics after the
+    call, in PyTorch's convention - its running_var averages the UNBIASED batch variance
+    (divided by m - 1, m = N*H*W), where CS231n's averages the biased one (divided by m)."""
+    torch = _torch()
+    g = np.asarray(gamma)
+    C = g.size
+    bn = _torch_norm_module(torch.nn.BatchNorm2d(C, eps=eps, momentum=1 - momentum), gamma, beta)
+    with torch.no_grad():
+        for buf, v in ((bn.running_mean, running_mean), (bn.running_var, running_var)):
+            buf.copy_(torch.zeros(C, dtype=buf.dtype) if v is None else torch.from_numpy(np.asarray(v, dtype=g.dtype)))
+    res = _run_norm_module(bn, x, gamma, beta, dout, training)
+    stats = (bn.running_mean.numpy().copy(), bn.running_var.numpy().copy())
+    return (res, *stats) if dout is None else (*res, *stats)
+
+
+def groupnorm(x, gamma, beta, G, dout=None, eps=1e-5, training=True):
+    """``torch.nn.GroupNorm(G, C)`` on ``x`` (N, C, H, W) with weight ``gamma`` and bias ``beta``
+    (C numbers, (1, C, 1, 1) as in CS231n or (C,)); the same in train and eval mode (no running
+    statistics). Returns ``out``, or with ``dout`` ``(out, dx, dgamma, dbeta)``, the gradients of
+    gamma and beta in their shapes."""
+    torch = _torch()
+    C = np.asarray(gamma).size
+    gn = _torch_norm_module(torch.nn.GroupNorm(G, C, eps=eps), gamma, beta)
+    return _run_norm_module(gn, x, gamma, beta, dout, training)
+
+
+def conv_bn_relu(x, w, b, gamma, beta, conv_param, dout=None, eps=1e-5):
+    """Convolution, batch normalization (train mode: the batch's statistics), ReLU in PyTorch:
+    ``out``, or ``(out, dx, dw, db, dgamma, dbeta)`` with ``dout``."""
+    torch = _torch()
+    F = torch.nn.functional
+    conv = conv2d_op(conv_param)
+    return _compute(lambda x_, w_, b_, g, be: torch.relu(F.batch_norm(conv(x_, w_, b_), None, None, g, be,
+                                                                      training=True, eps=eps)),
+                    (x, w, b, gamma, beta), dout)
+
+
+__all__ += ["batchnorm2d", "groupnorm", "conv_bn_relu"]

@@ -391,3 +391,25 @@ def check_float_type(dtype, name="dtype"):
     if not ok:
         raise ValueError(f"{name} must be a floating-point type (np.float32 or np.float64), got {dtype!r}")
     return dtype
+
+
+def check_spatial_norm_inputs(x, gamma, beta, param, name, G=None):
+    """The inputs of a spatial normalization layer (notebook 05), checked: x (N, C, H, W), ``param``
+    a dict (``name``: 'bn_param' or 'gn_param'); spatial batch norm (``G`` None): gamma and beta
+    of shape (C,); group norm: ``G`` a positive int dividing C, gamma and beta (1, C, 1, 1) as in
+    CS231n; ``param['eps']`` (default 1e-5) positive. Returns ``(x, G, eps)`` (G an int, or None)."""
+    x = check_array(x, "x", ndim=4, what="(N, C, H, W)")
+    C = x.shape[1]
+    if G is not None:
+        G = as_int(G, "G, the number of groups,", minimum=1)
+        if C % G:
+            raise ValueError(f"G (the number of groups) must divide the number of channels C = {C}, got {G}")
+    shape = (C,) if G is None else (1, C, 1, 1)
+    for arg, v in (("gamma", gamma), ("beta", beta)):
+        if np.shape(v) != shape:
+            raise ValueError(f"{arg} must have shape {shape} for x of shape {x.shape}, got {np.shape(v)}")
+    check_dict(param, name, ())
+    return x, G, as_float(param.get("eps", 1e-5), f"{name}['eps']", minimum=0, strict_min=True)
+
+
+__all__ += ["check_spatial_norm_inputs"]

@@ -1,10 +1,11 @@
 """The exercise checks of the notebooks, with hints that name the classic mistakes.
 
 One module per notebook topic (``knn`` for 01, ``linear`` for 02, ``backprop`` for 03, ``conv``
-for 04, ``pooling`` for 05, ``torch_nets`` for 06). Each exercise has one check function,
-``check_<exercise>(...)``, that takes the learner's function(s) - the ones defined in the
-notebook, not the package's - runs them on fixed inputs and compares with a reference
-(CS231n's printed numbers, numeric gradients, PyTorch through :mod:`cs231n_helpers.reference`).
+for 04, ``pooling`` and ``norm`` (spatial batch and group normalization) for 05, ``torch_nets``
+for 06). Each exercise has one check function, ``check_<exercise>(...)``, that takes the
+learner's function(s) - the ones defined in the notebook, not the package's - runs them on fixed
+inputs and compares with a reference (CS231n's printed numbers, numeric gradients, PyTorch
+through :mod:`cs231n_helpers.reference`).
 The notebook's check cell is one call::
 
     check_conv_forward_naive(conv_forward_naive)
