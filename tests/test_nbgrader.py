@@ -29,6 +29,7 @@ import copy
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -39,7 +40,7 @@ from nbformat import v4
 
 from tools import exercises as ex
 from tools import nbgrader_meta as meta
-from tools.nbio import read, text, write
+from tools.nbio import REPO_ROOT, read, text, write
 
 NOTEBOOKS = meta.notebooks()
 
@@ -176,14 +177,28 @@ def test_stale_metadata_names_the_command():
 
 
 # --------------------------------------------------------------------------- the round trip
-NBGRADER_CONFIG = '''\
-c = get_config()
-c.CourseDirectory.course_id = "cs231n"
-c.Execute.timeout = 300  # seconds per cell (nbgrader's default, 30, is too short for training cells)
-'''
-HIDDEN_TEST = ("### BEGIN HIDDEN TESTS\n"
-               "assert preprocess(X_train[:7]).shape == (7, 32, 32, 3), 'preprocess must work for any batch size'\n"
-               "### END HIDDEN TESTS\n")
+def _readme_section() -> str:
+    """The README's instructor section: its config and hidden test are what the round trip uses."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("### For instructors: nbgrader")
+    return readme[start:readme.find("\n## ", start)]
+
+
+_PYTHON = re.findall(r"```python\n(.*?)```", _readme_section(), flags=re.S)
+NBGRADER_CONFIG = _PYTHON[0]
+HIDDEN_TEST = re.search(r"^### BEGIN HIDDEN TESTS\n.*?^### END HIDDEN TESTS\n", _PYTHON[1], flags=re.S | re.M).group(0)
+COMMANDS = [("generate_assignment", "*"), ("autograde", "*"), ("generate_feedback", "*")]
+
+
+def test_the_readme_shows_what_the_round_trip_runs():
+    section = _readme_section()
+    assert NBGRADER_CONFIG.startswith("c = get_config()") and "Execute.timeout" in NBGRADER_CONFIG
+    assert "preprocess(X_train[:7])" in HIDDEN_TEST
+    for cmd, arg in COMMANDS:
+        assert re.search(rf'^(CS231N_QUICK=1 )?nbgrader {cmd} "{re.escape(arg)}"', section, flags=re.M), cmd
+    assert "make venv EXTRAS=dev,teach" in section and "python -m tools.nbgrader_meta" in section
+
+
 HARDCODED = ("X = X.astype(np.float32) / 255.0", "X = X.reshape(100, 32, 32, 3).astype(np.float32) / 255.0")
 AUTOGRADED = {"00_getting_started": {"solution": None, "hardcoded": None},
               "01_knn": {"solution": None, "stub": "choose_k"}}
@@ -235,7 +250,7 @@ def course(tmp_path_factory):
         logs[" ".join(args)] = proc.stdout + proc.stderr
         assert proc.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{(proc.stdout + proc.stderr)[-4000:]}"
 
-    nbgrader("generate_assignment", "*")
+    nbgrader(*COMMANDS[0])
     for name, students in AUTOGRADED.items():
         source = read(root / "source" / name / f"{name}.ipynb")
         release = read(root / "release" / name / f"{name}.ipynb")
@@ -245,8 +260,8 @@ def course(tmp_path_factory):
                 i = next(i for i, c in enumerate(sub["cells"]) if HARDCODED[0] in src(c))
                 sub["cells"][i]["source"] = src(sub["cells"][i]).replace(*HARDCODED)
             write(root / "submitted" / student / name / f"{name}.ipynb", sub)
-    nbgrader("autograde", "*")  # every submitted assignment
-    nbgrader("generate_feedback", "*")
+    for cmd in COMMANDS[1:]:  # every submitted assignment
+        nbgrader(*cmd)
     print("nbgrader round trip, wall seconds per command:",
           ", ".join(f"{k}: {v:.1f}" for k, v in times.items()), f"(total {sum(times.values()):.1f})")
     return {"root": root, "times": times, "logs": logs}
