@@ -44,15 +44,9 @@ SUBSET = ROOT.parent / "shared" / "datasets" / "cifar10-subset"
 # Names of issue 13, part 1 (spatial batch/group norm and the conv-bn-relu sandwich, taught in
 # notebook 05 by another change). Until they exist, their rows and tests are skipped with this
 # reason; once they are in cs231n_helpers.cnn, empty this set and every check applies.
-PENDING_PART1 = {"spatial_batchnorm_forward", "spatial_batchnorm_backward", "spatial_groupnorm_forward",
-                 "spatial_groupnorm_backward", "conv_bn_relu_forward", "conv_bn_relu_backward"}
-
-
 def _part1(name):
-    """cs231n_helpers.cnn.<name> (issue 13, part 1), or a skip while it is pending."""
+    """cs231n_helpers.cnn.<name>: spatial batch/group norm and the conv_bn_relu sandwich (notebook 05)."""
     from cs231n_helpers import cnn
-    if not hasattr(cnn, name) and name in PENDING_PART1:
-        pytest.skip(f"cs231n_helpers.cnn.{name} (issue 13 part 1) does not exist yet")
     return getattr(cnn, name)
 
 
@@ -144,8 +138,6 @@ def test_readme_table_covers_the_official_notebooks():
 
 @pytest.mark.parametrize("official, params, ours", TABLE, ids=[row[0] for row in TABLE])
 def test_official_name_exists_with_the_official_signature(official, params, ours):
-    if ours.rsplit(".", 1)[-1] in PENDING_PART1:
-        _part1(ours.rsplit(".", 1)[-1])
     obj = _resolve(ours)
     sig = inspect.signature(obj.__init__ if inspect.isclass(obj) else obj)
     ps = [p for p in sig.parameters.values() if p.name != "self"]
