@@ -6,7 +6,7 @@ throwaway workspace (tests/test_lab.py's lab_server; the learner's workspace/ is
 1. the first landing page is the workspace: its README open, its notebooks in the file browser;
    the solutions are one click away (the root of the path shows notebooks/ beside it);
 2. in the student version of 01_knn, the first cells run and the first check says
-   "not implemented yet";
+   "not implemented yet"; the learner types the solution into the exercise cell, and the check passes;
 3. with the exercises done (the test puts the solutions back into the learner's copy, as a
    learner who finished them would have it), Run All Cells reaches the widget cell: the sliders
    render, and moving the k slider redraws the vote.
@@ -29,11 +29,11 @@ NOTEBOOK = "01_knn.ipynb"
 WAIT_MS = 240_000  # generous: the kernel shares 2 cores with whatever else runs
 
 
-def _first_check_cell(nb):
-    """Index of the check cell of the first exercise in a student notebook (the code cell after the first stub)."""
+def _first_exercise(nb):
+    """Indices of the first exercise cell of a student notebook (the first stub) and of its check cell."""
     cells = nb["cells"]
     stub = next(i for i, c in enumerate(cells) if c["cell_type"] == "code" and "raise NotImplementedError()" in "".join(c["source"]))
-    return next(i for i in range(stub + 1, len(cells)) if cells[i]["cell_type"] == "code")
+    return stub, ex.check_cell_after(cells, stub)
 
 
 def _open_notebook(page, base, path, n_cells):
@@ -58,8 +58,14 @@ def _shot(page, shots, name):
 def test_make_lab_in_a_browser(tmp_path):
     shots = Path(os.environ.get("CS231N_SCREENSHOTS") or tmp_path / "shots")
     shots.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+
+    def phase(what):  # printed when the test fails (and with -s): where the time went
+        print(f"{time.time() - t0:6.1f} s  {what}", flush=True)
+
     with lab_server(tmp_path) as (base, ws, _), browser() as chromium:
         page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        phase("make lab answered, Chromium started")
 
         # 1. landing: the workspace's README beside the file browser on the workspace; the solutions beside it
         page.goto(f"{base}/?token={TOKEN}")
@@ -69,16 +75,20 @@ def test_make_lab_in_a_browser(tmp_path):
         listed = {e.inner_text() for e in page.query_selector_all(".jp-DirListing-itemName")}
         assert {p.name for p in NOTEBOOKS} | {"README.md"} <= listed, listed
         _shot(page, shots, "1-landing.png")
+        phase("landing page shown")
         page.click(".jp-BreadCrumbs-home")  # one click: the repository root
         page.wait_for_selector(".jp-DirListing-itemName >> text=notebooks", timeout=WAIT_MS)
         listed = {e.inner_text() for e in page.query_selector_all(".jp-DirListing-itemName")}
         assert {"notebooks", ws} <= listed, listed
         _shot(page, shots, "2-root.png")
+        phase("root listed")
 
-        # 2. the student version: run the first cells up to the first check
+        # 2. the student version: run the first cells up to the first check, then do the exercise
         student = json.loads((ROOT / ws / NOTEBOOK).read_text())
-        n_cells, check = len(student["cells"]), _first_check_cell(student)
+        solution = ex.read_notebook(ROOT / "notebooks" / NOTEBOOK)
+        n_cells, (stub, check) = len(student["cells"]), _first_exercise(student)
         _open_notebook(page, base, f"{ws}/{NOTEBOOK}", n_cells)
+        phase("student notebook open, kernel idle")
         cells = page.locator(".jp-Notebook .jp-Cell")
         cells.nth(0).click()
         for _ in range(check + 1):
@@ -90,10 +100,24 @@ def test_make_lab_in_a_browser(tmp_path):
             for text in cells.nth(i).locator(".jp-OutputArea-output").all_inner_texts():
                 assert "Traceback" not in text and "Error" not in text, f"cell {i}: {text[-500:]}"
         _shot(page, shots, "3-first-check.png")
+        phase("first cells ran, first check: not implemented yet")
+        # the learner writes the solution into the exercise cell and runs it and its check again
+        cells.nth(stub).locator(".cm-content").click()
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text("".join(solution["cells"][stub]["source"]))
+        for _ in range(stub, check + 1):
+            page.keyboard.press("Shift+Enter")
+        page.wait_for_function("i => { const out = document.querySelectorAll('.jp-Notebook .jp-Cell')[i]"
+                               "?.querySelector('.jp-OutputArea'); return !!out && out.textContent.includes('\u2713'); }",
+                               arg=check, timeout=WAIT_MS)
+        verdict = "\n".join(cells.nth(check).locator(".jp-OutputArea-output").all_inner_texts())
+        assert "\u2713" in verdict and "not implemented" not in verdict and "\u2717" not in verdict, verdict
+        _shot(page, shots, "4-first-check-passes.png")
+        phase("solution typed, check passes")
         page.close()
 
         # 3. the exercises done: Run All Cells reaches the k slider
-        done = ex.reinsert_solutions(student, ex.read_notebook(ROOT / "notebooks" / NOTEBOOK))
+        done = ex.reinsert_solutions(student, solution)
         (ROOT / ws / NOTEBOOK).write_text(ex.dumps(done))
         page = chromium.new_page(viewport={"width": 1280, "height": 900})
         _open_notebook(page, base, f"{ws}/{NOTEBOOK}", n_cells)
@@ -112,7 +136,8 @@ def test_make_lab_in_a_browser(tmp_path):
         before = image.get_attribute("src")
         assert before.startswith("data:image/png") and image.evaluate("img => img.naturalWidth") > 0
         widget.scroll_into_view_if_needed()
-        _shot(page, shots, "4-widget.png")
+        _shot(page, shots, "5-widget.png")
+        phase("Run All Cells reached the widget")
 
         handle.focus()
         page.keyboard.press("ArrowRight")  # k -> k + 1: the kernel redraws the vote
@@ -123,4 +148,5 @@ def test_make_lab_in_a_browser(tmp_path):
         assert k_slider.locator(".widget-readout").inner_text().strip() == str(k + 1)
         after = image.get_attribute("src")
         assert after.startswith("data:image/png") and after != before, "moving the k slider did not redraw the vote"
-        _shot(page, shots, "5-widget-k+1.png")
+        _shot(page, shots, "6-widget-k+1.png")
+        phase("k slider moved, vote redrawn")
