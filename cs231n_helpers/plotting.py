@@ -1246,3 +1246,160 @@ def plot_batch_statistics(small, big, small_label="small batches", big_label="th
 
 
 __all__ += ["show_norm_sharing", "plot_channel_stats", "plot_batch_statistics"]
+
+
+# ----------------------------------------------------------------------------- 07: what a CNN learns
+def _filter_mosaic(W, ncols=8, gap=1):
+    """Filters (F, 3, k, k) as one RGB mosaic, each filter scaled to [0, 1] on its own (as CS231n)."""
+    W = _as_array(W, "W").astype(np.float64)
+    if W.ndim != 4 or W.shape[1] != 3:
+        raise ValueError(f"W must have shape (F, 3, k, k) (RGB filters); got {W.shape}")
+    F, _, kh, kw = W.shape
+    ncols = min(ncols, F)
+    nrows = math.ceil(F / ncols)
+    out = np.ones((nrows * (kh + gap) - gap, ncols * (kw + gap) - gap, 3))
+    for i in range(F):
+        f = W[i].transpose(1, 2, 0)
+        lo, hi = f.min(), f.max()
+        r, c = divmod(i, ncols)
+        out[r * (kh + gap):r * (kh + gap) + kh, c * (kw + gap):c * (kw + gap) + kw] = (f - lo) / (hi - lo) if hi > lo else 0.5
+    return out
+
+
+def show_filter_comparison(filters, titles, ncols=8, title=None, scale=4.0):
+    """First-layer RGB filters of several networks side by side: ``filters`` a list of (F, 3, k, k)
+    arrays, ``titles`` one per array. Each filter is scaled to [0, 1] on its own. Returns the Figure."""
+    if len(filters) != len(titles) or not filters:
+        raise ValueError(f"filters and titles must be non-empty lists of the same length, got {len(filters)} and {len(titles)}")
+    fig, axes = _subplots(1, len(filters), figsize=(scale * len(filters) + 0.5, scale * 0.9))
+    for ax, W, t in zip(axes[0], filters, titles):
+        ax.imshow(_filter_mosaic(W, ncols), interpolation="nearest")
+        ax.set_title(t, fontsize=9)
+        ax.axis("off")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def show_patch_grid(patches, row_labels=None, title=None, scale=0.75):
+    """Image patches (R, K, H, W, 3) or (R, K, 3, H, W), floats in [0, 1]: one row per unit, its K
+    patches left to right (e.g. the K inputs that excite a unit most). Returns the Figure."""
+    p = _as_array(patches, "patches").astype(np.float64)
+    if p.ndim != 5:
+        raise ValueError(f"patches must have shape (rows, K, H, W, 3) or (rows, K, 3, H, W); got {p.shape}")
+    if p.shape[-1] != 3 and p.shape[2] == 3:
+        p = p.transpose(0, 1, 3, 4, 2)
+    R, K = p.shape[:2]
+    if row_labels is not None and len(row_labels) != R:
+        raise ValueError(f"row_labels must have one entry per row ({R}); got {len(row_labels)}")
+    fig, axes = _subplots(R, K, figsize=(scale * K + 0.8, scale * R + 0.4))
+    for r in range(R):
+        for k in range(K):
+            ax = axes[r, k]
+            ax.imshow(np.clip(p[r, k], 0, 1), interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        if row_labels is not None:
+            axes[r, 0].set_ylabel(str(row_labels[r]), fontsize=7, rotation=0, ha="right", va="center")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def show_heatmaps(images, maps, titles=None, map_titles=None, title=None, cmap="hot", scale=1.3):
+    """Images (N, 3, H, W) or (N, H, W, 3) in [0, 1] above heat maps (N, h, w) (saliency,
+    occlusion), each map shown over the whole image whatever its resolution. Returns the Figure."""
+    imgs = _to_nhwc(images)
+    m = _as_array(maps, "maps").astype(np.float64)
+    if m.ndim != 3 or len(m) != len(imgs):
+        raise ValueError(f"maps must have shape (N, h, w) with N = {len(imgs)} images; got {m.shape}")
+    n = len(imgs)
+    fig, axes = _subplots(2, n, figsize=(scale * n, 2 * scale + 0.5))
+    for i in range(n):
+        axes[0, i].imshow(_displayable(imgs[i]), interpolation="nearest")
+        axes[1, i].imshow(m[i], cmap=cmap, interpolation="nearest")
+        for ax in axes[:, i]:
+            ax.axis("off")
+        if titles is not None:
+            axes[0, i].set_title(str(titles[i]), fontsize=7)
+        if map_titles is not None:
+            axes[1, i].set_title(str(map_titles[i]), fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_flip_rate(levels, rates, reference=None, title=None, ax=None):
+    """The share of images whose prediction flips against the attack budget: ``levels`` in grey
+    levels (eps * 255), ``rates`` in [0, 1]; ``reference`` an optional {label: (levels, rates)} of
+    other curves (e.g. random-sign noise of the same size). Returns the Figure."""
+    levels, rates = np.asarray(levels, dtype=float), np.asarray(rates, dtype=float)
+    if levels.shape != rates.shape or levels.ndim != 1:
+        raise ValueError(f"levels and rates must be 1-D of the same length, got {levels.shape} and {rates.shape}")
+    if ax is None:
+        fig, axes = _subplots(1, 1, figsize=(5, 3))
+        ax = axes[0, 0]
+    fig = ax.figure
+    ax.plot(levels, rates, "o-", label="FGSM")
+    for label, (lv, rt) in (reference or {}).items():
+        ax.plot(lv, rt, "s--", label=label)
+    ax.set(xlabel=r"$L_\infty$ budget $\varepsilon$ (grey levels, x/255)", ylabel="predictions flipped",
+           ylim=(-0.02, 1.02), xticks=levels)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def show_adversarial(x, x_adv, before, after, class_names=None, magnify=None, title=None, scale=1.3):
+    """Three rows: the images, their perturbation (x_adv - x) magnified around grey, the fooling
+    images; ``before`` / ``after`` the predicted labels. ``magnify`` defaults to filling [0, 1].
+    Images (N, 3, H, W) or (N, H, W, 3) in [0, 1]. Returns the Figure."""
+    a, b = _to_nhwc(x).astype(np.float64), _to_nhwc(x_adv).astype(np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"x and x_adv must have the same shape, got {a.shape} and {b.shape}")
+    n = len(a)
+    delta = b - a
+    magnify = magnify or 0.5 / max(float(np.abs(delta).max()), 1e-12)
+    fig, axes = _subplots(3, n, figsize=(scale * n, 3 * scale + 0.6))
+    for i in range(n):
+        for r, img in enumerate((a[i], np.clip(0.5 + magnify * delta[i], 0, 1), b[i])):
+            axes[r, i].imshow(np.clip(img, 0, 1), interpolation="nearest")
+            axes[r, i].axis("off")
+        axes[0, i].set_title(_label_text(before[i], class_names), fontsize=7)
+        axes[2, i].set_title(_label_text(after[i], class_names), fontsize=7, color="C3")
+    axes[1, 0].set_title(f"x{magnify:.0f}", fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_embedding_2d(Z, y, class_names=None, ax=None, title=None, size=4):
+    """Points Z (N, 2) coloured by their labels y (N,), one legend entry per class. Returns the Figure."""
+    Z, y = _as_array(Z, "Z").astype(np.float64), np.asarray(y)
+    if Z.ndim != 2 or Z.shape[1] != 2 or len(y) != len(Z):
+        raise ValueError(f"Z must have shape (N, 2) and y shape (N,), got {Z.shape} and {y.shape}")
+    if ax is None:
+        fig, axes = _subplots(1, 1, figsize=(5, 4))
+        ax = axes[0, 0]
+    fig = ax.figure
+    for c in np.unique(y):
+        pts = Z[y == c]
+        ax.scatter(pts[:, 0], pts[:, 1], s=size, color=plt.get_cmap("tab10")(int(c) % 10),
+                   label=_label_text(int(c), class_names))
+    ax.set(xlabel="component 1", ylabel="component 2")
+    ax.legend(fontsize=6, markerscale=2, loc="best", ncol=2)
+    if title:
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+__all__ += ["show_filter_comparison", "show_patch_grid", "show_heatmaps", "plot_flip_rate", "show_adversarial",
+            "plot_embedding_2d"]
