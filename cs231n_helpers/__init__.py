@@ -3,7 +3,8 @@
 Building blocks, generated from the notebooks' ``#| export`` cells by ``make export`` (edit the
 notebook, not the module; every block names the notebook cell it came from): ``knn`` (01),
 ``linear_classifier``, ``toy2d`` (02), ``layers``, ``optim``, ``fc_net`` (03), ``conv_layers``
-(04), ``pooling``, ``cnn`` (05), ``torch_models``, ``torch_train`` (06).
+(04), ``pooling``, ``cnn`` (05), ``torch_models``, ``torch_train`` (06), ``visualize``
+(07).
 
 Support code, written by hand once and imported by the notebooks, the tests and the benchmarks:
 
