@@ -98,7 +98,7 @@ def test_make_lab_in_a_browser(tmp_path):
         assert "not implemented yet" in out.first.inner_text()
         for i in range(check):  # the cells before it ran without an error
             for text in cells.nth(i).locator(".jp-OutputArea-output").all_inner_texts():
-                assert "Traceback" not in text and "Error" not in text, f"cell {i}: {text[-500:]}"
+                assert "Traceback" not in text, f"cell {i}: {text[-500:]}"
         _shot(page, shots, "3-first-check.png")
         phase("first cells ran, first check: not implemented yet")
         # the learner writes the solution into the exercise cell and runs it and its check again
