@@ -6,8 +6,9 @@ by ``tools/nbgrader_meta.py`` and must agree with them in every notebook (``note
 so notebooks added later are covered). The round trip needs the ``teach`` extra (nbgrader); it
 skips without it, except under CI (``CI`` set), which installs it and must run it.
 
-The round trip runs exactly the README's commands ("For instructors: nbgrader") in a temporary
-course folder: ``nbgrader generate_assignment`` for every notebook, then ``autograde`` and
+The round trip runs exactly the README's commands ("For instructors: nbgrader"), with its
+``nbgrader_config.py`` and its hidden test (both read from the README), in a temporary course
+folder: ``nbgrader generate_assignment`` for every notebook, then ``autograde`` and
 ``generate_feedback`` for two of them, in quick mode on the data the rest of the suite uses:
 
 * ``00_getting_started``: the smallest notebook; one exercise, with a hidden test added to its
@@ -245,7 +246,7 @@ def course(tmp_path_factory):
     def nbgrader(*args):
         t0 = time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
-                              capture_output=True, text=True, timeout=600)
+                              capture_output=True, text=True, timeout=1800)  # a hang guard
         times[" ".join(args)] = time.perf_counter() - t0
         logs[" ".join(args)] = proc.stdout + proc.stderr
         assert proc.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{(proc.stdout + proc.stderr)[-4000:]}"
