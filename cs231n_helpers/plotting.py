@@ -1271,9 +1271,11 @@ def show_filter_comparison(filters, titles, ncols=8, title=None, scale=4.0):
     arrays, ``titles`` one per array. Each filter is scaled to [0, 1] on its own. Returns the Figure."""
     if len(filters) != len(titles) or not filters:
         raise ValueError(f"filters and titles must be non-empty lists of the same length, got {len(filters)} and {len(titles)}")
-    fig, axes = _subplots(1, len(filters), figsize=(scale * len(filters) + 0.5, scale * 0.55 + 0.5))
-    for ax, W, t in zip(axes[0], filters, titles):
-        ax.imshow(_filter_mosaic(W, ncols), interpolation="nearest")
+    mosaics = [_filter_mosaic(W, ncols) for W in filters]
+    aspect = max(m.shape[0] / m.shape[1] for m in mosaics)           # height / width of the tallest mosaic
+    fig, axes = _subplots(1, len(filters), figsize=(scale * len(filters) + 0.5, scale * aspect + 0.8))
+    for ax, m, t in zip(axes[0], mosaics, titles):
+        ax.imshow(m, interpolation="nearest")
         ax.set_title(t, fontsize=9)
         ax.axis("off")
     if title:
