@@ -4,7 +4,7 @@ Building blocks, generated from the notebooks' ``#| export`` cells by ``make exp
 notebook, not the module; every block names the notebook cell it came from): ``knn`` (01),
 ``linear_classifier``, ``toy2d`` (02), ``layers``, ``optim``, ``fc_net`` (03), ``conv_layers``
 (04), ``pooling``, ``cnn`` (05), ``torch_models``, ``torch_train`` (06), ``visualize``
-(07).
+(07), ``augment``, ``transfer`` (08).
 
 Support code, written by hand once and imported by the notebooks, the tests and the benchmarks:
 

@@ -1169,6 +1169,140 @@ def _seconds(t):
 __all__ += ["show_pool_windows", "show_grids", "plot_timings"]
 
 
+# ----------------------------------------------------------------------------- notebook 08: transfer learning and augmentation
+def _unnormalize(x, mean, std, name="images"):
+    """Normalized float images (N, C, H, W) back to [0, 1] for display: x * std + mean, / 255."""
+    a = _as_array(x, name).astype(np.float64)
+    if a.ndim != 4:
+        raise ValueError(f"{name} must have shape (N, C, H, W), got {a.shape}")
+    m = _as_array(mean, "mean").reshape(1, -1, 1, 1)
+    s = _as_array(std, "std").reshape(1, -1, 1, 1)
+    return np.clip((a * s + m) / 255.0, 0, 1)
+
+
+def show_augmentations(views, mean, std, title=None, scale=1.1):
+    """One row per augmentation: ``views = {name: normalized images (N, C, H, W)}`` (the same N
+    images in every row), shown un-normalized, so a cutout square appears in the mean colour.
+    Returns the Figure."""
+    if not isinstance(views, dict) or not views:
+        raise ValueError("views must be a non-empty dict {name: images (N, C, H, W)}")
+    rows = {k: _unnormalize(v, mean, std, f"views[{k!r}]") for k, v in views.items()}
+    n = {a.shape[0] for a in rows.values()}
+    if len(n) != 1:
+        raise ValueError(f"every view must hold the same number of images, got {sorted(n)}")
+    n = n.pop()
+    fig, axes = _subplots(len(rows), n, figsize=(scale * n + 1.2, scale * len(rows)))
+    for r, (name, imgs) in enumerate(rows.items()):
+        for i in range(n):
+            ax = axes[r, i]
+            ax.imshow(imgs[i].transpose(1, 2, 0), interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[r, 0].set_ylabel(name, fontsize=8, rotation=0, ha="right", va="center")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def show_mixup(x, mixed, targets, class_names, mean, std, title=None, scale=1.2):
+    """Original images above their mixup blends, each blend titled with its two largest target
+    weights ("0.65 cat + 0.35 dog"). x, mixed: normalized (N, C, H, W); targets: (N, K)."""
+    orig, mix = _unnormalize(x, mean, std, "x"), _unnormalize(mixed, mean, std, "mixed")
+    t = _as_array(targets, "targets").astype(np.float64)
+    if orig.shape != mix.shape or t.shape[0] != orig.shape[0] or t.shape[1] != len(class_names):
+        raise ValueError(f"x {orig.shape}, mixed {mix.shape} and targets {t.shape} do not match "
+                         f"{len(class_names)} class names")
+    n = orig.shape[0]
+    fig, axes = _subplots(2, n, figsize=(scale * n, 2 * scale + 0.8))
+    for i in range(n):
+        order = np.argsort(-t[i])[:2]
+        parts = [f"{t[i, k]:.2f} {class_names[k]}" for k in order if t[i, k] > 1e-6]
+        for r, img in enumerate((orig[i], mix[i])):
+            axes[r, i].imshow(img.transpose(1, 2, 0), interpolation="nearest")
+            axes[r, i].axis("off")
+        axes[1, i].set_title("\n+ ".join(parts), fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_augmentation_results(results, title=None):
+    """Bars of training and test accuracy per augmentation, the gap written above each pair:
+    ``results = {name: {"train_acc": ..., "test_acc": ...}}``. Returns the Figure."""
+    if not isinstance(results, dict) or not results or not all({"train_acc", "test_acc"} <= set(r) for r in results.values()):
+        raise ValueError("results must be a non-empty dict {name: {'train_acc': ..., 'test_acc': ...}}")
+    names = list(results)
+    tr = np.array([results[k]["train_acc"] for k in names])
+    te = np.array([results[k]["test_acc"] for k in names])
+    fig, axes = _subplots(1, 1, figsize=(1.3 * len(names) + 2, 3.4))
+    ax, pos = axes[0, 0], np.arange(len(names))
+    ax.bar(pos - 0.2, tr, 0.4, label="train (clean images)", color="C0")
+    ax.bar(pos + 0.2, te, 0.4, label="test", color="C1")
+    for p, a, b in zip(pos, tr, te):
+        ax.text(p, max(a, b) + 0.02, f"gap {a - b:+.2f}", ha="center", fontsize=8)
+    ax.set_xticks(pos, names, fontsize=8)
+    ax.set(ylabel="accuracy", ylim=(0, min(1.15, max(tr.max(), te.max()) + 0.15)))
+    ax.legend(fontsize=8, loc="lower right")
+    if title:
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_transfer_curves(curves, title=None, ax=None):
+    """Test accuracy against labels per class, one line per route, mean over seeds with the
+    spread (min to max) as a band: ``curves = {route: {labels per class: [accuracy per seed]}}``."""
+    if not isinstance(curves, dict) or not curves or not all(isinstance(v, dict) and v for v in curves.values()):
+        raise ValueError("curves must be a non-empty dict {route: {labels per class: [accuracies]}}")
+    if ax is None:
+        fig, axes = _subplots(1, 1, figsize=(6, 3.8))
+        ax = axes[0, 0]
+    else:
+        fig = ax.figure
+    for route, pts in curves.items():
+        ks = sorted(pts)
+        accs = [np.asarray(pts[k], dtype=float) for k in ks]
+        ax.plot(ks, [a.mean() for a in accs], "o-", label=str(route))
+        ax.fill_between(ks, [a.min() for a in accs], [a.max() for a in accs], alpha=0.2)
+    ax.set_xscale("log")
+    ks = sorted({k for pts in curves.values() for k in pts})
+    ax.set_xticks(ks, [str(k) for k in ks])
+    ax.minorticks_off()
+    ax.set(xlabel="labelled images per class", ylabel="target-task test accuracy")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_freeze_costs(costs, title=None):
+    """One panel per measured quantity, one bar per setting: ``costs = {setting: {quantity:
+    value}}`` (the same quantities for every setting). Returns the Figure."""
+    if not isinstance(costs, dict) or not costs or not all(isinstance(v, dict) and v for v in costs.values()):
+        raise ValueError("costs must be a non-empty dict {setting: {quantity: value}}")
+    quantities = list(next(iter(costs.values())))
+    fig, axes = _subplots(1, len(quantities), figsize=(2.6 * len(quantities), 2.8))
+    for ax, q in zip(axes[0], quantities):
+        vals = [float(costs[s][q]) for s in costs]
+        bars = ax.bar(range(len(costs)), vals, color=[f"C{i}" for i in range(len(costs))])
+        ax.bar_label(bars, fmt="%.3g", fontsize=8)
+        ax.set_xticks(range(len(costs)), list(costs), fontsize=8)
+        ax.set_title(q, fontsize=9)
+        ax.set_ylim(0, max(vals) * 1.25 if max(vals) > 0 else 1)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+__all__ += ["show_augmentations", "show_mixup", "plot_augmentation_results", "plot_transfer_curves",
+            "plot_freeze_costs"]
+
+
 # ----------------------------------------------------------------------------- notebook 05: spatial batch and group normalization
 def show_norm_sharing(moved, changed, title=None):
     """Which activation maps share their normalization statistics: ``moved = {name: (N, C) bool

@@ -2,7 +2,7 @@
 
 One module per notebook topic (``knn`` for 01, ``linear`` for 02, ``backprop`` for 03, ``conv``
 for 04, ``pooling`` and ``norm`` (spatial batch and group normalization) for 05, ``torch_nets``
-for 06, ``cnn_vis`` for 07). Each exercise has one check function, ``check_<exercise>(...)``, that takes the
+for 06, ``cnn_vis`` for 07, ``transfer`` for 08). Each exercise has one check function, ``check_<exercise>(...)``, that takes the
 learner's function(s) - the ones defined in the notebook, not the package's - runs them on fixed
 inputs and compares with a reference (CS231n's printed numbers, numeric gradients, PyTorch
 through :mod:`cs231n_helpers.reference`).
