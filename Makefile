@@ -21,8 +21,11 @@ BENCH_ARGS ?=
 EXTRAS ?= dev
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+# make book: options of tools/book.py (--full: full sizes); it adds the book extra to EXTRAS
+BOOK_ARGS ?=
+BOOK_EXTRAS := $(if $(filter book,$(subst $(comma), ,$(EXTRAS))),$(EXTRAS),$(EXTRAS)$(comma)book)
 
-.PHONY: lab test venv export exercises bench data strip clean-venv help
+.PHONY: lab test venv export exercises bench data strip book clean-venv help
 
 help:
 	@echo "make lab        set up .venv, write your student notebooks into workspace/ (never overwriting yours)"
@@ -33,6 +36,8 @@ help:
 	@echo "make bench      run the benchmark suite (ratios against the floor and PyTorch)"
 	@echo "make data       download and verify CIFAR-10 (python -m cs231n_helpers.data download)"
 	@echo "make strip      strip notebook outputs (keeps # NBVAL_CHECK_OUTPUT cells)"
+	@echo "make book       execute every notebook (quick mode; BOOK_ARGS=--full for full sizes) and build"
+	@echo "                the web book into _build/book/ (open _build/book/index.html)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +69,10 @@ data: venv
 
 strip: venv
 	$(PY) -m tools.hygiene --strip notebooks/*.ipynb
+
+book:
+	@$(MAKE) --no-print-directory venv EXTRAS=$(BOOK_EXTRAS)
+	$(PY) -m tools.book $(BOOK_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)
