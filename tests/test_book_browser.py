@@ -311,3 +311,35 @@ def test_inline_answers_are_not_headings():
     bk.tidy_answers(nb)
     assert nb["cells"][0]["source"] == "**Inline question.** Why?\n\n**Answer:**\nBecause."
     assert nb["cells"][1]["source"] == "### BEGIN SOLUTION\nx = 1\n### END SOLUTION"
+
+
+def test_kernel_channels_are_polled_in_short_slices():
+    """The workaround for nbclient's stall after widget cells: a wait of `timeout` seconds is made
+    of polls of at most `step` seconds, so a message that a running poll missed is seen by the
+    next one; with nothing to receive, Empty still comes after the whole timeout."""
+    import asyncio
+    from queue import Empty
+
+    class FakeChannel:
+        def __init__(self, ready_at_call):
+            self.calls, self.ready_at_call = [], ready_at_call
+
+        async def get_msg(self, timeout=None):
+            self.calls.append(timeout)
+            await asyncio.sleep(timeout)
+            if len(self.calls) == self.ready_at_call:
+                return {"msg_type": "execute_reply"}
+            raise Empty
+
+    ch = FakeChannel(ready_at_call=3)
+    bk._poll_in_slices(ch, step=0.01)
+    assert asyncio.run(ch.get_msg(timeout=60)) == {"msg_type": "execute_reply"}
+    assert len(ch.calls) == 3 and all(t <= 0.01 for t in ch.calls)
+    ch = FakeChannel(ready_at_call=3)
+    bk._poll_in_slices(ch, step=0.01)
+    assert asyncio.run(ch.get_msg(timeout=None)) == {"msg_type": "execute_reply"}
+    never = FakeChannel(ready_at_call=-1)
+    bk._poll_in_slices(never, step=0.01)
+    with pytest.raises(Empty):
+        asyncio.run(never.get_msg(timeout=0.05))
+    assert len(never.calls) >= 5 and all(t <= 0.01 for t in never.calls)

@@ -61,6 +61,47 @@ def notebook_paths(folder: Path = NOTEBOOK_DIR) -> list[Path]:
 # --------------------------------------------------------------------------- execution
 
 
+POLL_SLICE_S = 1.0
+
+
+def _poll_in_slices(channel, step=POLL_SLICE_S):
+    """Make ``channel.get_msg(timeout)`` wait in polls of at most ``step`` seconds.
+
+    After an ipywidgets ``interact`` cell, nbclient sometimes sits in one long poll of a kernel
+    channel although the reply has arrived, until the cell's whole timeout has passed (seen here:
+    10 minutes with timeout=600, then the build went on; jupyter/nbclient#312). A new poll sees a
+    waiting message at once, so short polls bound that stall to ``step``.
+    """
+    from queue import Empty
+
+    get = channel.get_msg
+
+    async def get_msg(timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                return await get(timeout=step if left is None else min(step, left))
+            except Empty:
+                if left is not None and left <= step:
+                    raise
+
+    channel.get_msg = get_msg
+
+
+def _client_class():
+    import nbclient
+
+    class Client(nbclient.NotebookClient):
+        async def async_start_new_kernel_client(self):
+            kc = await super().async_start_new_kernel_client()
+            for channel in (kc.shell_channel, kc.iopub_channel):
+                _poll_in_slices(channel)
+            return kc
+
+    return Client
+
+
 def execute(path, timeout=None) -> dict:
     """Execute one notebook in its own folder; returns ``{"name", "seconds", "notebook" | "error"}``.
 
@@ -72,8 +113,8 @@ def execute(path, timeout=None) -> dict:
 
     path = Path(path)
     nb = nbformat.read(str(path), as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                     resources={"metadata": {"path": str(path.parent)}})
+    client = _client_class()(nb, timeout=timeout, kernel_name="python3",
+                             resources={"metadata": {"path": str(path.parent)}})
     t0 = time.perf_counter()
     try:
         client.execute()
@@ -356,7 +397,8 @@ def main(argv=None) -> int:
         build(args.out, full=args.full, jobs=args.jobs, notebooks=select(notebook_paths(), args.only),
               execute_notebooks=not args.no_execute)
     except BookError as exc:
-        print(f"\nmake book FAILED:\n{exc}", file=sys.stderr)
+        msg = str(exc) if sys.stderr.isatty() else re.sub(r"\x1b\[[0-9;]*m", "", str(exc))  # colours for a terminal only
+        print(f"\nmake book FAILED:\n{msg}", file=sys.stderr)
         return 1
     return 0
 
