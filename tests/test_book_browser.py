@@ -1,6 +1,6 @@
 """The web book (`make book`, tools/book.py) opened in a real browser.
 
-A session fixture builds the book once, in quick mode, into a temporary folder (or takes a
+A module fixture builds the book once, in quick mode, into a temporary folder (or takes a
 built one from ``CS231N_BOOK=path/to/book``: ``make book`` writes ``_build/book``), and serves
 it on 127.0.0.1 as a teacher's web host would. Headless Chromium (tests/_browser.py) opens
 every page and checks what a reader sees: the math typeset by the bundled MathJax (no raw
@@ -50,13 +50,15 @@ def _needs_book_tools():
         _browser._unavailable("the book's tools are not installed: pip install -e '.[book]'")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    # module scope: Playwright's sync API runs an asyncio loop until it is closed, which would
+    # break asyncio.run (and the next sync_playwright) in every test after this module
     with _browser.browser() as b:
         yield b
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def book_dir(tmp_path_factory, chromium):
     """The built book: $CS231N_BOOK, or built here once in quick mode (the costly step)."""
     given = os.environ.get("CS231N_BOOK")
@@ -72,7 +74,7 @@ def book_dir(tmp_path_factory, chromium):
     return out
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def base_url(book_dir):
     handler = functools.partial(_QuietHandler, directory=str(book_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -318,6 +320,7 @@ def test_kernel_channels_are_polled_in_short_slices():
     of polls of at most `step` seconds, so a message that a running poll missed is seen by the
     next one; with nothing to receive, Empty still comes after the whole timeout."""
     import asyncio
+    import concurrent.futures
     from queue import Empty
 
     class FakeChannel:
@@ -331,15 +334,19 @@ def test_kernel_channels_are_polled_in_short_slices():
                 return {"msg_type": "execute_reply"}
             raise Empty
 
+    def run(coro):  # in a thread of its own: the browser tests' Playwright loop may run in this one
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coro).result()
+
     ch = FakeChannel(ready_at_call=3)
     bk._poll_in_slices(ch, step=0.01)
-    assert asyncio.run(ch.get_msg(timeout=60)) == {"msg_type": "execute_reply"}
+    assert run(ch.get_msg(timeout=60)) == {"msg_type": "execute_reply"}
     assert len(ch.calls) == 3 and all(t <= 0.01 for t in ch.calls)
     ch = FakeChannel(ready_at_call=3)
     bk._poll_in_slices(ch, step=0.01)
-    assert asyncio.run(ch.get_msg(timeout=None)) == {"msg_type": "execute_reply"}
+    assert run(ch.get_msg(timeout=None)) == {"msg_type": "execute_reply"}
     never = FakeChannel(ready_at_call=-1)
     bk._poll_in_slices(never, step=0.01)
     with pytest.raises(Empty):
-        asyncio.run(never.get_msg(timeout=0.05))
+        run(never.get_msg(timeout=0.05))
     assert len(never.calls) >= 5 and all(t <= 0.01 for t in never.calls)
