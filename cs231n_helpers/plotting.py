@@ -111,6 +111,14 @@ def _subplots(nrows=1, ncols=1, figsize=None, **kw):
     return fig, axes
 
 
+def _figure_and_axes(ax, figsize):
+    """(fig, ax): a new single-axes figure when ``ax`` is None, else ``ax`` and its figure."""
+    if ax is None:
+        fig, axes = _subplots(1, 1, figsize=figsize)
+        return fig, axes[0, 0]
+    return ax.figure, ax
+
+
 def _as_array(x, name) -> np.ndarray:
     if hasattr(x, "detach") and hasattr(x, "cpu"):  # a torch tensor
         x = x.detach().cpu().numpy()
@@ -331,11 +339,7 @@ def plot_curves(histories, xlabel="epoch", ylabel="", title=None, logy=False, ax
     """
     if not isinstance(histories, dict) or not histories:
         raise ValueError("histories must be a non-empty dict: name -> sequence of values (or (x, y))")
-    if ax is None:
-        fig, axes = _subplots(1, 1, figsize=(6, 4))
-        ax = axes[0, 0]
-    else:
-        fig = ax.figure
+    fig, ax = _figure_and_axes(ax, figsize=(6, 4))
     for name, series in histories.items():
         x, y = _xy(name, series)
         ax.plot(x, y, marker="o" if y.size <= 30 else None, ms=3, label=str(name))
@@ -534,11 +538,7 @@ def plot_decision_regions(predict_fn, X, y, ax=None, title=None, resolution=200,
         pred = pred.argmax(axis=1)
     if pred.shape != (grid.shape[0],):
         raise ValueError(f"predict_fn must return {grid.shape[0]} labels or ({grid.shape[0]}, K) scores; got shape {pred.shape}")
-    if ax is None:
-        fig, axes = _subplots(1, 1, figsize=(5, 5))
-        ax = axes[0, 0]
-    else:
-        fig = ax.figure
+    fig, ax = _figure_and_axes(ax, figsize=(5, 5))
     k = int(max(pred.max(), y.max()) + 1)
     cmap = plt.get_cmap("tab10" if k <= 10 else "tab20")
     ax.contourf(g0, g1, pred.reshape(g0.shape), levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=0.3, vmin=0, vmax=cmap.N - 1)
@@ -737,11 +737,7 @@ def plot_graph(nodes, title=None, ax=None, fmt="{:.2f}"):
         info[name] = (op, tuple(inputs), float(value), float(grad))
     cols = max(p[0] for p in pos.values()) + 1
     pos = {k: (1.7 * x, y) for k, (x, y) in pos.items()}   # room for the labels between columns
-    if ax is None:
-        fig, axes = _subplots(1, 1, figsize=(1.7 * cols + 1.6, 0.8 * max(leaves, 2) + 0.9))
-        ax = axes[0, 0]
-    else:
-        fig = ax.figure
+    fig, ax = _figure_and_axes(ax, figsize=(1.7 * cols + 1.6, 0.8 * max(leaves, 2) + 0.9))
     r = 0.2
 
     def wire(start, end, value, grad, from_gate, to_gate):
@@ -914,11 +910,7 @@ def plot_cross_validation(k_to_accuracies, title=None, ax=None):
     ks = sorted(k_to_accuracies)
     if min(ks) < 1:
         raise ValueError(f"k_to_accuracies must have positive keys k, got {ks}")
-    if ax is None:
-        fig, axes = _subplots(1, 1, figsize=(7, 4))
-        ax = axes[0, 0]
-    else:
-        fig = ax.figure
+    fig, ax = _figure_and_axes(ax, figsize=(7, 4))
     for k in ks:
         ax.scatter([k] * len(k_to_accuracies[k]), k_to_accuracies[k], color="gray", s=12, alpha=0.7)
     means = [np.mean(k_to_accuracies[k]) for k in ks]
@@ -955,11 +947,7 @@ def plot_scores(scores, label, class_names, loss="svm", delta=1.0, ax=None):
         raise ValueError(f"label must be a class index in 0..{s.size - 1}, got {label!r}")
     if loss not in ("svm", "softmax"):
         raise ValueError(f"loss must be 'svm' or 'softmax', got {loss!r}")
-    if ax is None:
-        fig, axes = _subplots(1, 1, figsize=(5, 3.4))
-        ax = axes[0, 0]
-    else:
-        fig = ax.figure
+    fig, ax = _figure_and_axes(ax, figsize=(5, 3.4))
     x = np.arange(s.size)
     if loss == "svm":
         hinge = np.maximum(0, s - s[label] + delta)
@@ -1005,11 +993,7 @@ def plot_search(results, learning_rates, regs, title=None, ax=None):
     if missing:
         raise ValueError(f"results has no entry for the pair(s) {missing[:3]}: run the search over the same grid")
     grid = np.array([[results[(lr, reg)][1] for reg in regs] for lr in learning_rates], dtype=np.float64)
-    if ax is None:
-        fig, axes = _subplots(1, 1, figsize=(5, 4))
-        ax = axes[0, 0]
-    else:
-        fig = ax.figure
+    fig, ax = _figure_and_axes(ax, figsize=(5, 4))
     cmap = plt.get_cmap("viridis").copy()
     cmap.set_bad("lightgrey")
     im = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, origin="lower", aspect="auto")
@@ -1256,11 +1240,7 @@ def plot_transfer_curves(curves, title=None, ax=None):
     spread (min to max) as a band: ``curves = {route: {labels per class: [accuracy per seed]}}``."""
     if not isinstance(curves, dict) or not curves or not all(isinstance(v, dict) and v for v in curves.values()):
         raise ValueError("curves must be a non-empty dict {route: {labels per class: [accuracies]}}")
-    if ax is None:
-        fig, axes = _subplots(1, 1, figsize=(6, 3.8))
-        ax = axes[0, 0]
-    else:
-        fig = ax.figure
+    fig, ax = _figure_and_axes(ax, figsize=(6, 3.8))
     for route, pts in curves.items():
         ks = sorted(pts)
         accs = [np.asarray(pts[k], dtype=float) for k in ks]
@@ -1475,10 +1455,7 @@ def plot_flip_rate(levels, rates, reference=None, title=None, ax=None):
     levels, rates = np.asarray(levels, dtype=float), np.asarray(rates, dtype=float)
     if levels.shape != rates.shape or levels.ndim != 1:
         raise ValueError(f"levels and rates must be 1-D of the same length, got {levels.shape} and {rates.shape}")
-    if ax is None:
-        fig, axes = _subplots(1, 1, figsize=(5, 3))
-        ax = axes[0, 0]
-    fig = ax.figure
+    fig, ax = _figure_and_axes(ax, figsize=(5, 3))
     ax.plot(levels, rates, "o-", label="FGSM")
     for label, (lv, rt) in (reference or {}).items():
         ax.plot(lv, rt, "s--", label=label)
@@ -1521,10 +1498,7 @@ def plot_embedding_2d(Z, y, class_names=None, ax=None, title=None, size=4):
     Z, y = _as_array(Z, "Z").astype(np.float64), np.asarray(y)
     if Z.ndim != 2 or Z.shape[1] != 2 or len(y) != len(Z):
         raise ValueError(f"Z must have shape (N, 2) and y shape (N,), got {Z.shape} and {y.shape}")
-    if ax is None:
-        fig, axes = _subplots(1, 1, figsize=(5, 4))
-        ax = axes[0, 0]
-    fig = ax.figure
+    fig, ax = _figure_and_axes(ax, figsize=(5, 4))
     for c in np.unique(y):
         pts = Z[y == c]
         ax.scatter(pts[:, 0], pts[:, 1], s=size, color=plt.get_cmap("tab10")(int(c) % 10),
