@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from benchmarks.core import Result, case
+from tools.nbio import notebook_client, notebook_paths
 
-REPO = Path(__file__).resolve().parent.parent
 PER_NOTEBOOK_S, TOTAL_S, PEAK_GIB = 90.0, 360.0, 2.0
 
 
@@ -94,8 +94,7 @@ def run_notebook(path: Path, timeout=600):
     os.environ["CS231N_QUICK"] = "1"
     error = None
     try:
-        client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                         resources={"metadata": {"path": str(path.parent)}})
+        client = notebook_client(nb, path, timeout=timeout)
         with PeakMemory() as mem:
             t0 = time.perf_counter()
             try:
@@ -111,10 +110,6 @@ def run_notebook(path: Path, timeout=600):
         else:
             os.environ["CS231N_QUICK"] = old
     return seconds, mem.peak_bytes, error
-
-
-def notebook_paths():
-    return sorted(p for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 @case("notebooks", "every notebook in quick mode: wall time and peak memory", default=False)

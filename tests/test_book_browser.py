@@ -28,6 +28,7 @@ import _browser
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tools import book as bk  # noqa: E402
+from tools import nbio  # noqa: E402
 
 NOTEBOOKS = bk.notebook_paths()
 PAGES = ["index"] + [f"notebooks/{p.stem}" for p in NOTEBOOKS]
@@ -339,14 +340,14 @@ def test_kernel_channels_are_polled_in_short_slices():
             return pool.submit(asyncio.run, coro).result()
 
     ch = FakeChannel(ready_at_call=3)
-    bk._poll_in_slices(ch, step=0.01)
+    nbio.poll_in_slices(ch, step=0.01)
     assert run(ch.get_msg(timeout=60)) == {"msg_type": "execute_reply"}
     assert len(ch.calls) == 3 and all(t <= 0.01 for t in ch.calls)
     ch = FakeChannel(ready_at_call=3)
-    bk._poll_in_slices(ch, step=0.01)
+    nbio.poll_in_slices(ch, step=0.01)
     assert run(ch.get_msg(timeout=None)) == {"msg_type": "execute_reply"}
     never = FakeChannel(ready_at_call=-1)
-    bk._poll_in_slices(never, step=0.01)
+    nbio.poll_in_slices(never, step=0.01)
     with pytest.raises(Empty):
         run(never.get_msg(timeout=0.05))
     assert len(never.calls) >= 5 and all(t <= 0.01 for t in never.calls)

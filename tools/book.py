@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 from tools.exercises import BEGIN_SOLUTION, END_SOLUTION
-from tools.nbio import NOTEBOOK_DIR, REPO_ROOT
+from tools.nbio import NOTEBOOK_DIR, REPO_ROOT, notebook_client, notebook_paths
 
 BOOK_DIR = REPO_ROOT / "book"                    # conf.py and the landing page template
 DEFAULT_OUT = REPO_ROOT / "_build" / "book"      # the HTML book
@@ -53,53 +53,7 @@ class BookError(RuntimeError):
     """The book cannot be built (a notebook failed, the README lacks a section, ...)."""
 
 
-def notebook_paths(folder: Path = NOTEBOOK_DIR) -> list[Path]:
-    """Every ``NN_*.ipynb`` of the series, in order."""
-    return sorted(Path(folder).glob("[0-9][0-9]_*.ipynb"))
-
-
 # --------------------------------------------------------------------------- execution
-
-
-POLL_SLICE_S = 1.0
-
-
-def _poll_in_slices(channel, step=POLL_SLICE_S):
-    """Make ``channel.get_msg(timeout)`` wait in polls of at most ``step`` seconds.
-
-    After an ipywidgets ``interact`` cell, nbclient sometimes sits in one long poll of a kernel
-    channel although the reply has arrived, until the cell's whole timeout has passed (seen here:
-    10 minutes with timeout=600, then the build went on; jupyter/nbclient#312). A new poll sees a
-    waiting message at once, so short polls bound that stall to ``step``.
-    """
-    from queue import Empty
-
-    get = channel.get_msg
-
-    async def get_msg(timeout=None):
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            try:
-                return await get(timeout=step if left is None else min(step, left))
-            except Empty:
-                if left is not None and left <= step:
-                    raise
-
-    channel.get_msg = get_msg
-
-
-def _client_class():
-    import nbclient
-
-    class Client(nbclient.NotebookClient):
-        async def async_start_new_kernel_client(self):
-            kc = await super().async_start_new_kernel_client()
-            for channel in (kc.shell_channel, kc.iopub_channel):
-                _poll_in_slices(channel)
-            return kc
-
-    return Client
 
 
 def execute(path, timeout=None) -> dict:
@@ -113,8 +67,7 @@ def execute(path, timeout=None) -> dict:
 
     path = Path(path)
     nb = nbformat.read(str(path), as_version=4)
-    client = _client_class()(nb, timeout=timeout, kernel_name="python3",
-                             resources={"metadata": {"path": str(path.parent)}})
+    client = notebook_client(nb, path, timeout=timeout)
     t0 = time.perf_counter()
     try:
         client.execute()

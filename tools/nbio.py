@@ -71,3 +71,54 @@ def show(path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+# --------------------------------------------------------------------------- running notebooks
+POLL_SLICE_S = 1.0
+
+
+def notebook_paths(folder=NOTEBOOK_DIR) -> list[Path]:
+    """Every ``NN_*.ipynb`` of the series, in order."""
+    return sorted(Path(folder).glob("[0-9][0-9]_*.ipynb"))
+
+
+def poll_in_slices(channel, step=POLL_SLICE_S):
+    """Make ``channel.get_msg(timeout)`` wait in polls of at most ``step`` seconds.
+
+    After an ipywidgets ``interact`` cell, nbclient sometimes sits in one long poll of a kernel
+    channel although the reply has arrived, until the cell's whole timeout has passed (seen here:
+    10 minutes with timeout=600, then the build went on; jupyter/nbclient#312). A new poll sees a
+    waiting message at once, so short polls bound that stall to ``step``.
+    """
+    import time
+    from queue import Empty
+
+    get = channel.get_msg
+
+    async def get_msg(timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                return await get(timeout=step if left is None else min(step, left))
+            except Empty:
+                if left is not None and left <= step:
+                    raise
+
+    channel.get_msg = get_msg
+
+
+def notebook_client(nb: dict, path, timeout=None):
+    """An nbclient ``NotebookClient`` for notebook ``nb`` read from ``path``, its kernel started in
+    the notebook's folder, its channels polled in short slices (``poll_in_slices``)."""
+    import nbclient
+
+    class Client(nbclient.NotebookClient):
+        async def async_start_new_kernel_client(self):
+            kc = await super().async_start_new_kernel_client()
+            for channel in (kc.shell_channel, kc.iopub_channel):
+                poll_in_slices(channel)
+            return kc
+
+    return Client(nb, timeout=timeout, kernel_name="python3",
+                  resources={"metadata": {"path": str(Path(path).parent)}})
