@@ -205,7 +205,7 @@ def conv_backward_im2col(dout, cache):
     return dx, dw, dout_mat.sum(axis=1)
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 59 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
+# %% notebooks/04_conv_layer.ipynb, cell 59 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
 from cs231n_helpers.parallel import batch_chunks, map_chunks
 
 
@@ -237,24 +237,80 @@ def col2im_nhwc(dcols, xn_shape, HH, WW, stride, H_out, W_out):
     return dxn
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 60 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
-CHANNELS_LAST_MIN = 16   # fewer input channels than this: runs of C values are too short to copy fast
-KEEP_COLS_BYTES = 64 * 2**20   # a layer whose columns fit in this keeps them from forward to backward
-CHUNK_TARGET = {"nchw": 8 * 2**20, "as_conv": 2 * 2**20, "col2im": 2 * 2**20}   # bytes of columns per chunk
+# %% notebooks/04_conv_layer.ipynb, cell 60 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
+def tap_weights(w):
+    """Filters (F, C, HH, WW) -> (WW*F, HH*C): row (l, f) holds filter f's weights at horizontal
+    tap l, in columns (k, c) that match the rows of row_taps."""
+    F, C, HH, WW = w.shape
+    return np.ascontiguousarray(w.transpose(3, 0, 2, 1)).reshape(WW * F, HH * C)
+
+
+def row_taps(x1, HH, pad, H_out, buf):
+    """One image x1 (C, H, W) -> (HH*C, (H_out + 1)*Wp): row (k, c), column i*Wp + j holds the
+    zero-padded image at (c, i + k, j). buf: a zeroed (HH, C, (H_out + 1)*Wp) array, reused image
+    after image (its padding and its spare last row stay zero)."""
+    C, H, W = x1.shape
+    Wp = W + 2 * pad
+    grid = buf[:, :, :H_out * Wp].reshape(HH, C, H_out, Wp)
+    for k in range(HH):
+        lo, hi = max(0, pad - k), min(H_out, H + pad - k)   # output rows whose tap k lands inside x1
+        grid[k, :, lo:hi, pad:pad + W] = x1[:, lo + k - pad:hi + k - pad]
+    return buf.reshape(HH * C, -1)
+
+
+def conv_shifted(x, w_taps, bias, pad, out):
+    """Stride-1 convolution of a chunk x (n, C, H, W) into out (n, F, H', W'), square filters. Per
+    image one product gives every filter's response at every horizontal tap l; the output sums
+    tap l's responses read l pixels on."""
+    (n, C, H, W), (F, H_out, W_out), Wp = x.shape, out.shape[1:], x.shape[3] + 2 * pad
+    HH, R = w_taps.shape[1] // C, H_out * Wp                  # R: output pixels on the padded-width grid
+    buf, resp = np.zeros((HH, C, R + Wp), x.dtype), np.empty((HH, F, R + Wp), x.dtype)
+    for i in range(n):
+        np.matmul(w_taps, row_taps(x[i], HH, pad, H_out, buf), out=resp.reshape(HH * F, -1))
+        np.add(resp[0, :, :R].reshape(F, H_out, Wp)[:, :, :W_out], bias, out=out[i])
+        for l in range(1, HH):                                # the wrapped columns j >= W' are dropped
+            out[i] += resp[l, :, l:l + R].reshape(F, H_out, Wp)[:, :, :W_out]
+
+
+# %% notebooks/04_conv_layer.ipynb, cell 62 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
+def dw_shifted(x, dout, HH, pad):
+    """dw of a stride-1 layer with square filters, for a chunk: dw[f, c, k, l] sums taps[(k, c), q + l]
+    times dout[f, q], so per image one product of the row taps with [dout moved l pixels on, for
+    each l] (channels last: the layout BLAS multiplies fastest). Returns (F, C, HH, WW)."""
+    (n, C, H, W), (_, F, H_out, W_out) = x.shape, dout.shape
+    WW, Wp = HH, W + 2 * pad
+    R = H_out * Wp
+    buf = np.zeros((HH, C, R + Wp), x.dtype)
+    grid = np.zeros((H_out, Wp, F), x.dtype)                   # dout on the padded-width grid
+    moved = np.zeros((R + Wp, WW, F), x.dtype)                 # block l: the grid moved l pixels on
+    dw = np.zeros((HH * C, WW * F), x.dtype)
+    for i in range(n):
+        grid[:, :W_out] = dout[i].transpose(1, 2, 0)
+        for l in range(WW):
+            moved[l:l + R, l] = grid.reshape(R, F)
+        dw += row_taps(x[i], HH, pad, H_out, buf) @ moved.reshape(R + Wp, WW * F)
+    return dw.reshape(HH, C, WW, F).transpose(3, 1, 0, 2)
+
+
+# %% notebooks/04_conv_layer.ipynb, cell 63 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
+FEW_CHANNELS = 16   # fewer input channels than this: the products are too thin, use your NCHW im2col
+KEEP_COLS_BYTES = 64 * 2**20   # im2col routes: a layer whose columns fit in this keeps them for backward
+CHUNK_TARGET = {"nchw": 8 * 2**20, "shifted": 8 * 2**20, "col2im": 2 * 2**20}   # bytes of temporaries per chunk
 
 
 def fast_route(C, F, stride, pad, HH, WW):
-    """How the fast layer lays out its columns and gets dx: 'nchw' (few input channels: your im2col
-    and col2im), 'as_conv' (channels last; dx, and dw too, from one im2col of dout) or 'col2im'."""
-    if C < CHANNELS_LAST_MIN:
+    """How the fast layer computes: 'nchw' (few input channels: your im2col and col2im), 'shifted'
+    (stride 1, square filters, pad < HH: row taps and shifted products, dx as a convolution) or
+    'col2im' (channels-last im2col columns and col2im)."""
+    if C < FEW_CHANNELS:
         return "nchw"
-    return "as_conv" if stride == 1 and F <= C and pad <= min(HH, WW) - 1 else "col2im"
+    return "shifted" if stride == 1 and HH == WW and pad <= HH - 1 else "col2im"
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 61 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
+# %% notebooks/04_conv_layer.ipynb, cell 64 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
 def conv_forward_fast(x, w, b, conv_param):
-    """Forward pass of a convolutional layer, fast: im2col + one product per chunk of images, the
-    chunks on every core. Same inputs, output and dtype rule as conv_forward_naive; cache =
+    """Forward pass of a convolutional layer, fast: chunks of images on every core, each computed
+    by fast_route's way. Same inputs, output and dtype rule as conv_forward_naive; cache =
     (x, w, conv_param, the columns kept for the backward pass or None)."""
     stride, pad = check_conv_inputs(x, w, b, conv_param)
     N, C, H, W = x.shape
@@ -263,12 +319,18 @@ def conv_forward_fast(x, w, b, conv_param):
     dtype = compute_dtype(x, w)
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     route, bias = fast_route(C, F, stride, pad, HH, WW), b.astype(dtype, copy=False)[:, None, None]
-    w_rows = w.reshape(F, -1).T if route == "nchw" else w.transpose(2, 3, 1, 0).reshape(-1, F)  # like cols
+    if route == "shifted":
+        w_rows = tap_weights(w)
+    else:                                 # laid out like the columns
+        w_rows = w.reshape(F, -1).T if route == "nchw" else w.transpose(2, 3, 1, 0).reshape(-1, F)
     out = np.empty((N, F, H_out, W_out), dtype)
-    cols_bytes = H_out * W_out * HH * WW * C * out.itemsize                  # per image
-    keep = route != "as_conv" and N * cols_bytes <= KEEP_COLS_BYTES   # kept if small and used again
+    per_image = (H_out + 1) * (W + 2 * pad) if route == "shifted" else H_out * W_out * WW   # taps or columns
+    cols_bytes = per_image * HH * C * out.itemsize
+    keep = route != "shifted" and N * cols_bytes <= KEEP_COLS_BYTES   # kept if small and used again
 
     def work(chunk):
+        if route == "shifted":
+            return conv_shifted(x[chunk], w_rows, bias, pad, out[chunk])
         if route == "nchw":
             cols = im2col(np.pad(x[chunk], ((0, 0), (0, 0), (pad, pad), (pad, pad))), HH, WW, stride)
             np.add((w_rows.T @ cols).reshape(F, -1, H_out, W_out).transpose(1, 0, 2, 3), bias, out=out[chunk])
@@ -281,7 +343,7 @@ def conv_forward_fast(x, w, b, conv_param):
     return out, (x, w, conv_param, kept if keep else None)
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 62 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
+# %% notebooks/04_conv_layer.ipynb, cell 65 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
 def conv_backward_fast(dout, cache, need_dx=True):
     """Backward pass of conv_forward_fast, chunk by chunk on every core. Returns (dx, dw, db);
     need_dx=False skips dx (None): a first layer's input images need no gradient."""
@@ -291,22 +353,20 @@ def conv_backward_fast(dout, cache, need_dx=True):
     check_array(dout, "dout", shape=(N, F, H_out, W_out), what=f"{(N, F, H_out, W_out)} (the forward output's)")
     dout, route = dout.astype(x.dtype, copy=False), fast_route(C, F, stride, pad, HH, WW)
     w_rows = w.reshape(F, -1).T if route == "nchw" else w.transpose(2, 3, 1, 0).reshape(-1, F)
-    w_flip = w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, C)   # rows (kh, kw, f), for as_conv
+    w_flip = tap_weights(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))   # for 'shifted': rotated, C <-> F
     dx = np.empty_like(x) if need_dx else None
     def work(job):                     # returns this chunk's dw, shaped like w
         chunk, cols = job              # cols: kept by the forward pass, or None (rebuilt here)
+        if route == "shifted":         # dx: the transposed convolution; dw: the forward's product, read back
+            if need_dx:
+                conv_shifted(dout[chunk], w_flip, 0, HH - 1 - pad, dx[chunk])
+            return dw_shifted(x[chunk], dout[chunk], HH, pad)
         if route == "nchw":            # the im2col layer of 6.1-6.5, on one chunk
             x_pad = np.pad(x[chunk], ((0, 0), (0, 0), (pad, pad), (pad, pad)))
             dout_mat = dout[chunk].transpose(1, 0, 2, 3).reshape(F, -1)
             if need_dx:
                 dx[chunk] = col2im(w_rows @ dout_mat, x_pad.shape, HH, WW, stride)[:, :, pad:pad + H, pad:pad + W]
             return conv_dw(dout_mat, im2col(x_pad, HH, WW, stride) if cols is None else cols, w.shape)
-        if route == "as_conv":         # one im2col of the padded dout serves dx and dw
-            dcols = im2col_nhwc(pad_nhwc(dout[chunk], HH - 1 - pad, WW - 1 - pad), HH, WW, 1, H, W)
-            if need_dx:
-                dx[chunk] = (dcols @ w_flip).reshape(-1, H, W, C).transpose(0, 3, 1, 2)
-            x_rows = np.ascontiguousarray(x[chunk].transpose(0, 2, 3, 1)).reshape(-1, C)
-            return (dcols.T @ x_rows).reshape(HH, WW, F, C)[::-1, ::-1].transpose(2, 3, 0, 1)   # flipped back
         dout_rows = np.ascontiguousarray(dout[chunk].transpose(0, 2, 3, 1)).reshape(-1, F)
         if need_dx:                    # col2im of the column gradients, then crop the padding
             n_pad = (chunk.stop - chunk.start, H + 2 * pad, W + 2 * pad, C)
@@ -315,13 +375,13 @@ def conv_backward_fast(dout, cache, need_dx=True):
         cols = im2col_nhwc(pad_nhwc(x[chunk], pad, pad), HH, WW, stride, H_out, W_out) if cols is None else cols
         return (cols.T @ dout_rows).reshape(HH, WW, C, F).transpose(3, 2, 0, 1)
 
-    per_image = F * HH * WW * H * W if route == "as_conv" else 2 * C * HH * WW * H_out * W_out
+    per_image = (H_out + 1) * (W + 2 * pad) * HH * C if route == "shifted" else 2 * C * HH * WW * H_out * W_out
     jobs = kept or [(c, None) for c in batch_chunks(N, per_image * x.itemsize, CHUNK_TARGET[route])]
     dw = np.sum(map_chunks(work, jobs), axis=0)               # the chunks' parts, added in order
     return dx, np.ascontiguousarray(dw), dout.sum(axis=(0, 2, 3))
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 68 - 6.6 Fast in practice (given): channels last, cache-sized chunks, every core
+# %% notebooks/04_conv_layer.ipynb, cell 71 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
 def conv_relu_forward(x, w, b, conv_param):
     """Convolution (fast) followed by a ReLU. Returns (out, cache)."""
     a, conv_cache = conv_forward_fast(x, w, b, conv_param)

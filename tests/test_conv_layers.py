@@ -45,8 +45,8 @@ def test_naive_and_fast_match_torch(seed):
 
 @pytest.mark.parametrize("seed", range(12))
 def test_fast_conv_with_many_channels_matches_torch(seed):
-    """Inputs with >= 16 channels take the channels-last route (dx as a convolution for stride 1
-    and F <= C, col2im otherwise); non-square filters and pads 0-2."""
+    """Inputs with >= 16 channels take the 'shifted' route (stride 1, square filters, pad < filter
+    size) or the channels-last col2im one; non-square filters and pads 0-2."""
     rng = np.random.default_rng(100 + seed)
     C, F = int(rng.integers(16, 24)), int(rng.integers(4, 28))
     HH, WW = int(rng.integers(1, 5)), int(rng.integers(1, 5))
@@ -239,3 +239,26 @@ def test_fast_conv_backward_without_dx(channels, stride):
     assert dx is None
     np.testing.assert_allclose(dw, dw_all, rtol=1e-12)
     np.testing.assert_allclose(db, db_all, rtol=1e-12)
+
+
+@pytest.mark.parametrize("size,pad", [(1, 0), (3, 0), (3, 1), (3, 2), (5, 2), (5, 4), (2, 1)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_shifted_route_matches_torch(size, pad, dtype):
+    """The 'shifted' route (row taps and shifted products; dx as a transposed convolution, dw from
+    the moved dout) on its edge cases: 1x1, even and large filters, pads 0 to size - 1 (where some
+    output rows see no input row of a tap), non-square images, more filters than channels."""
+    from cs231n_helpers.conv_layers import fast_route
+    rng = np.random.default_rng(size * 10 + pad)
+    x = rng.standard_normal((3, 17, 7, 10)).astype(dtype)
+    w, b = rng.standard_normal((21, 17, size, size)).astype(dtype), rng.standard_normal(21).astype(dtype)
+    cp = {"stride": 1, "pad": pad}
+    assert fast_route(17, 21, 1, pad, size, size) == "shifted"
+    out, cache = conv_forward_fast(x, w, b, cp)
+    dout = rng.standard_normal(out.shape).astype(dtype)
+    for name, a, t in zip(("out", "dx", "dw", "db"), (out, *conv_backward_fast(dout, cache)),
+                          torch_reference(x, w, b, cp, dout)):
+        assert a.dtype == dtype and a.shape == t.shape, (name, size, pad)
+        if dtype == np.float64:
+            assert rel_error(a, t) < 1e-9, (name, size, pad)
+        else:   # float32 sums of up to 17*5*5 products: round-off relative to the largest entry
+            assert np.abs(a - t).max() < 1e-5 * np.abs(t).max() * 17 * size * size, (name, size, pad)

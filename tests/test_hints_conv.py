@@ -150,7 +150,7 @@ def test_col2im_names_the_mistake(old, new, hint):
 def test_a_broken_piece_fails_the_layer_checks():
     """conv_backward_im2col and conv_backward_fast are given code; their checks still fail when a
     piece they use is wrong (the fast layer uses col2im for inputs with few channels), and so
-    does the comparison of the channels-last fast layer with the im2col one."""
+    does the comparison of the fast layer (16 channels: no col2im at stride 1) with the im2col one."""
     mod = module_with_mistake(NB, "+= d[:, kh, kw]", "= d[:, kh, kw]")
     with pytest.raises(CheckFailed, match="vs PyTorch autograd"):
         fb.check_conv_layer(mod.conv_forward_im2col, mod.conv_backward_im2col, num_configs=6)

@@ -256,7 +256,7 @@ def check_im2col(im2col):
 
 def _random_config(rng, tile=False):
     """A random conv layer: stride 1-3, pad 0-2, non-square, 1-8 channels or (one time in three)
-    16-20 channels, where the fast layer works channels-last (floor output sizes)."""
+    16-20 channels, where the fast layer takes its 'shifted' or channels-last route (floor output sizes)."""
     while True:
         stride, pad = int(rng.integers(1, 4)), int(rng.integers(0, 3))
         wide = rng.random() < 1 / 3
@@ -270,7 +270,7 @@ def _random_config(rng, tile=False):
 
 def random_conv_configs(n, seed=0):
     """``n`` random layers ``(x, w, b, conv_param)`` in float64, covering strides 1-3 and F <= C
-    as well as F > C (both routes of the fast backward pass)."""
+    as well as F > C and 1-8 or 16-20 channels (every route of the fast layer)."""
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(n):
