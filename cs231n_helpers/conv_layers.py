@@ -362,11 +362,13 @@ def conv_backward_fast(dout, cache, need_dx=True):
                 conv_shifted(dout[chunk], w_flip, 0, HH - 1 - pad, dx[chunk])
             return dw_shifted(x[chunk], dout[chunk], HH, pad)
         if route == "nchw":            # the im2col layer of 6.1-6.5, on one chunk
-            x_pad = np.pad(x[chunk], ((0, 0), (0, 0), (pad, pad), (pad, pad)))
             dout_mat = dout[chunk].transpose(1, 0, 2, 3).reshape(F, -1)
             if need_dx:
-                dx[chunk] = col2im(w_rows @ dout_mat, x_pad.shape, HH, WW, stride)[:, :, pad:pad + H, pad:pad + W]
-            return conv_dw(dout_mat, im2col(x_pad, HH, WW, stride) if cols is None else cols, w.shape)
+                n_pad = (chunk.stop - chunk.start, C, H + 2 * pad, W + 2 * pad)
+                dx[chunk] = col2im(w_rows @ dout_mat, n_pad, HH, WW, stride)[:, :, pad:pad + H, pad:pad + W]
+            if cols is None:
+                cols = im2col(np.pad(x[chunk], ((0, 0), (0, 0), (pad, pad), (pad, pad))), HH, WW, stride)
+            return conv_dw(dout_mat, cols, w.shape)
         dout_rows = np.ascontiguousarray(dout[chunk].transpose(0, 2, 3, 1)).reshape(-1, F)
         if need_dx:                    # col2im of the column gradients, then crop the padding
             n_pad = (chunk.stop - chunk.start, H + 2 * pad, W + 2 * pad, C)
