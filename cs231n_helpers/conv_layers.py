@@ -246,9 +246,9 @@ def tap_weights(w):
 
 
 def row_taps(x1, HH, pad, H_out, buf):
-    """One image x1 (C, H, W) -> (HH*C, (H_out + 1)*Wp): row (k, c), column i*Wp + j holds the
-    zero-padded image at (c, i + k, j). buf: a zeroed (HH, C, (H_out + 1)*Wp) array, reused image
-    after image (its padding and its spare last row stay zero)."""
+    """One image x1 (C, H, W) -> (HH*C, H_out*Wp + HH - 1): row (k, c), column i*Wp + j holds the
+    zero-padded image at (c, i + k, j). buf: a zeroed (HH, C, H_out*Wp + HH - 1) array, reused
+    image after image (its padding and its HH - 1 spare columns stay zero)."""
     C, H, W = x1.shape
     Wp = W + 2 * pad
     grid = buf[:, :, :H_out * Wp].reshape(HH, C, H_out, Wp)
@@ -264,7 +264,7 @@ def conv_shifted(x, w_taps, bias, pad, out):
     tap l's responses read l pixels on."""
     (n, C, H, W), (F, H_out, W_out), Wp = x.shape, out.shape[1:], x.shape[3] + 2 * pad
     HH, R = w_taps.shape[1] // C, H_out * Wp                  # R: output pixels on the padded-width grid
-    buf, resp = np.zeros((HH, C, R + Wp), x.dtype), np.empty((HH, F, R + Wp), x.dtype)
+    buf, resp = np.zeros((HH, C, R + HH - 1), x.dtype), np.empty((HH, F, R + HH - 1), x.dtype)
     for i in range(n):
         np.matmul(w_taps, row_taps(x[i], HH, pad, H_out, buf), out=resp.reshape(HH * F, -1))
         np.add(resp[0, :, :R].reshape(F, H_out, Wp)[:, :, :W_out], bias, out=out[i])
@@ -280,15 +280,15 @@ def dw_shifted(x, dout, HH, pad):
     (n, C, H, W), (_, F, H_out, W_out) = x.shape, dout.shape
     WW, Wp = HH, W + 2 * pad
     R = H_out * Wp
-    buf = np.zeros((HH, C, R + Wp), x.dtype)
+    buf = np.zeros((HH, C, R + HH - 1), x.dtype)
     grid = np.zeros((H_out, Wp, F), x.dtype)                   # dout on the padded-width grid
-    moved = np.zeros((R + Wp, WW, F), x.dtype)                 # block l: the grid moved l pixels on
+    moved = np.zeros((R + WW - 1, WW, F), x.dtype)             # block l: the grid moved l pixels on
     dw = np.zeros((HH * C, WW * F), x.dtype)
     for i in range(n):
         grid[:, :W_out] = dout[i].transpose(1, 2, 0)
         for l in range(WW):
             moved[l:l + R, l] = grid.reshape(R, F)
-        dw += row_taps(x[i], HH, pad, H_out, buf) @ moved.reshape(R + Wp, WW * F)
+        dw += row_taps(x[i], HH, pad, H_out, buf) @ moved.reshape(R + WW - 1, WW * F)
     return dw.reshape(HH, C, WW, F).transpose(3, 1, 0, 2)
 
 
