@@ -206,38 +206,6 @@ def conv_backward_im2col(dout, cache):
 
 
 # %% notebooks/04_conv_layer.ipynb, cell 59 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
-from cs231n_helpers.parallel import batch_chunks, map_chunks
-
-
-def pad_nhwc(x, pad_h, pad_w):
-    """(n, C, H, W) -> zero-padded channels-last (n, H + 2*pad_h, W + 2*pad_w, C)."""
-    n, C, H, W = x.shape
-    xn = np.zeros((n, H + 2 * pad_h, W + 2 * pad_w, C), x.dtype)
-    xn[:, pad_h:pad_h + H, pad_w:pad_w + W] = x.transpose(0, 2, 3, 1)
-    return xn
-
-
-def im2col_nhwc(xn, HH, WW, stride, H_out, W_out):
-    """Channels-last im2col: rows = output pixels (n, i, j), columns = (kh, kw, c)."""
-    n, C = xn.shape[0], xn.shape[3]
-    cols = np.empty((n, H_out, W_out, HH, WW, C), xn.dtype)
-    for kh in range(HH):
-        for kw in range(WW):
-            cols[:, :, :, kh, kw] = xn[:, kh:kh + stride * H_out:stride, kw:kw + stride * W_out:stride]
-    return cols.reshape(n * H_out * W_out, HH * WW * C)
-
-
-def col2im_nhwc(dcols, xn_shape, HH, WW, stride, H_out, W_out):
-    """The adjoint of im2col_nhwc: dcols (n*H'*W', HH*WW*C) added back into (n, Hp, Wp, C)."""
-    d = dcols.reshape(xn_shape[0], H_out, W_out, HH, WW, xn_shape[3])
-    dxn = np.zeros(xn_shape, dcols.dtype)
-    for kh in range(HH):
-        for kw in range(WW):
-            dxn[:, kh:kh + stride * H_out:stride, kw:kw + stride * W_out:stride] += d[:, :, :, kh, kw]
-    return dxn
-
-
-# %% notebooks/04_conv_layer.ipynb, cell 60 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
 def tap_weights(w):
     """Filters (F, C, HH, WW) -> (WW*F, HH*C): row (l, f) holds filter f's weights at horizontal
     tap l, in columns (k, c) that match the rows of row_taps."""
@@ -272,11 +240,12 @@ def conv_shifted(x, w_taps, bias, pad, out):
             out[i] += resp[l, :, l:l + R].reshape(F, H_out, Wp)[:, :, :W_out]
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 62 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
+# %% notebooks/04_conv_layer.ipynb, cell 61 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
 def dw_shifted(x, dout, HH, pad):
-    """dw of a stride-1 layer with square filters, for a chunk: dw[f, c, k, l] sums taps[(k, c), q + l]
-    times dout[f, q], so per image one product of the row taps with [dout moved l pixels on, for
-    each l] (channels last: the layout BLAS multiplies fastest). Returns (F, C, HH, WW)."""
+    """dw of a stride-1 layer with square filters, for a chunk: dw[f, c, k, l] sums
+    taps[(k, c), q + l] times dout[f, q], so per image one product of the row taps with [dout
+    moved l pixels on, for each l] (channels last: the layout BLAS multiplies fastest).
+    Returns (F, C, HH, WW)."""
     (n, C, H, W), (_, F, H_out, W_out) = x.shape, dout.shape
     WW, Wp = HH, W + 2 * pad
     R = H_out * Wp
@@ -293,6 +262,38 @@ def dw_shifted(x, dout, HH, pad):
 
 
 # %% notebooks/04_conv_layer.ipynb, cell 63 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
+from cs231n_helpers.parallel import batch_chunks, map_chunks
+
+
+def pad_nhwc(x, pad_h, pad_w):
+    """(n, C, H, W) -> zero-padded channels-last (n, H + 2*pad_h, W + 2*pad_w, C)."""
+    n, C, H, W = x.shape
+    xn = np.zeros((n, H + 2 * pad_h, W + 2 * pad_w, C), x.dtype)
+    xn[:, pad_h:pad_h + H, pad_w:pad_w + W] = x.transpose(0, 2, 3, 1)
+    return xn
+
+
+def im2col_nhwc(xn, HH, WW, stride, H_out, W_out):
+    """Channels-last im2col: rows = output pixels (n, i, j), columns = (kh, kw, c)."""
+    n, C = xn.shape[0], xn.shape[3]
+    cols = np.empty((n, H_out, W_out, HH, WW, C), xn.dtype)
+    for kh in range(HH):
+        for kw in range(WW):
+            cols[:, :, :, kh, kw] = xn[:, kh:kh + stride * H_out:stride, kw:kw + stride * W_out:stride]
+    return cols.reshape(n * H_out * W_out, HH * WW * C)
+
+
+def col2im_nhwc(dcols, xn_shape, HH, WW, stride, H_out, W_out):
+    """The adjoint of im2col_nhwc: dcols (n*H'*W', HH*WW*C) added back into (n, Hp, Wp, C)."""
+    d = dcols.reshape(xn_shape[0], H_out, W_out, HH, WW, xn_shape[3])
+    dxn = np.zeros(xn_shape, dcols.dtype)
+    for kh in range(HH):
+        for kw in range(WW):
+            dxn[:, kh:kh + stride * H_out:stride, kw:kw + stride * W_out:stride] += d[:, :, :, kh, kw]
+    return dxn
+
+
+# %% notebooks/04_conv_layer.ipynb, cell 64 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
 FEW_CHANNELS = 16   # fewer input channels than this: the products are too thin, use your NCHW im2col
 KEEP_COLS_BYTES = 64 * 2**20   # im2col routes: a layer whose columns fit in this keeps them for backward
 CHUNK_TARGET = {"nchw": 8 * 2**20, "shifted": 8 * 2**20, "col2im": 2 * 2**20}   # bytes of temporaries per chunk
@@ -307,7 +308,7 @@ def fast_route(C, F, stride, pad, HH, WW):
     return "shifted" if stride == 1 and HH == WW and pad <= HH - 1 else "col2im"
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 64 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
+# %% notebooks/04_conv_layer.ipynb, cell 65 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
 def conv_forward_fast(x, w, b, conv_param):
     """Forward pass of a convolutional layer, fast: chunks of images on every core, each computed
     by fast_route's way. Same inputs, output and dtype rule as conv_forward_naive; cache =
@@ -343,7 +344,7 @@ def conv_forward_fast(x, w, b, conv_param):
     return out, (x, w, conv_param, kept if keep else None)
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 65 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
+# %% notebooks/04_conv_layer.ipynb, cell 66 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
 def conv_backward_fast(dout, cache, need_dx=True):
     """Backward pass of conv_forward_fast, chunk by chunk on every core. Returns (dx, dw, db);
     need_dx=False skips dx (None): a first layer's input images need no gradient."""
@@ -383,7 +384,7 @@ def conv_backward_fast(dout, cache, need_dx=True):
     return dx, np.ascontiguousarray(dw), dout.sum(axis=(0, 2, 3))
 
 
-# %% notebooks/04_conv_layer.ipynb, cell 71 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
+# %% notebooks/04_conv_layer.ipynb, cell 72 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
 def conv_relu_forward(x, w, b, conv_param):
     """Convolution (fast) followed by a ReLU. Returns (out, cache)."""
     a, conv_cache = conv_forward_fast(x, w, b, conv_param)
