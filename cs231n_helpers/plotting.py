@@ -119,6 +119,15 @@ def _figure_and_axes(ax, figsize):
     return ax.figure, ax
 
 
+def _finish(fig, title=None, ax=None, fontsize=None):
+    """Put ``title`` on ``ax`` (a one-panel figure) or over the whole figure, lay the figure out
+    and return it: the last step of every plotting function here."""
+    if title:
+        (ax.set_title if ax is not None else fig.suptitle)(title, **({} if fontsize is None else {"fontsize": fontsize}))
+    fig.tight_layout()
+    return fig
+
+
 def _as_array(x, name) -> np.ndarray:
     if hasattr(x, "detach") and hasattr(x, "cpu"):  # a torch tensor
         x = x.detach().cpu().numpy()
@@ -207,10 +216,7 @@ def show_images(images, labels=None, class_names=None, ncols=8, title=None, scal
         ax.imshow(img, cmap="gray" if img.ndim == 2 else None, interpolation="nearest")
         if labels is not None:
             ax.set_title(_label_text(labels[i], class_names), fontsize=8)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title)
 
 
 def show_class_samples(X, y, class_names, per_class=7, seed=0, scale=1.0):
@@ -395,10 +401,7 @@ def plot_training(loss_history, train_acc_history=None, val_acc_history=None, ti
         ax.set_title("classification accuracy")
         ax.grid(alpha=0.3)
         ax.legend()
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title)
 
 
 def confusion_matrix(y_true, y_pred, num_classes=None):
@@ -485,10 +488,7 @@ def show_conv_filters(W, max_filters=64, max_channels=16, scale=0.8, title=None)
                 ax = axes[i, j]
                 ax.axis("off")
                 ax.imshow(W[i, j], cmap="RdBu_r", vmin=-vmax, vmax=vmax, interpolation="nearest")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title)
 
 
 def show_feature_maps(maps, ncols=8, max_maps=64, cmap="viridis", scale=1.2, title=None):
@@ -509,10 +509,7 @@ def show_feature_maps(maps, ncols=8, max_maps=64, cmap="viridis", scale=1.2, tit
         if i < n:
             ax.imshow(m[i], cmap=cmap, interpolation="nearest")
             ax.set_title(str(i), fontsize=7)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title)
 
 
 def plot_decision_regions(predict_fn, X, y, ax=None, title=None, resolution=200, margin=0.5):
@@ -546,10 +543,7 @@ def plot_decision_regions(predict_fn, X, y, ax=None, title=None, resolution=200,
     ax.set_xlim(x0min, x0max)
     ax.set_ylim(x1min, x1max)
     ax.set_aspect("equal")
-    if title:
-        ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title, ax=ax)
 
 
 # ----------------------------------------------------------------------------- notebook 04: convolution
@@ -777,10 +771,7 @@ def plot_graph(nodes, title=None, ax=None, fmt="{:.2f}"):
     ax.set_ylim(min(p[1] for p in pos.values()) - 0.7, 0.5)
     ax.set_aspect("equal")
     ax.axis("off")
-    if title:
-        ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title, ax=ax)
 
 
 __all__ += ["plot_graph"]
@@ -1083,10 +1074,7 @@ def show_pool_windows(x, pool_height=2, pool_width=2, stride=2, title=None):
     ax_in.set_title(f"input {H}x{W}: {pool_height}x{pool_width} windows, stride {stride}\n(maximum of each in bold)",
                     fontsize=10)
     ax_out.set_title(f"max pool: {H_out}x{W_out}", fontsize=10)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title)
 
 
 def show_grids(mats, titles, bold=None, block=None, fmt="{:g}", title=None):
@@ -1111,10 +1099,7 @@ def show_grids(mats, titles, bold=None, block=None, fmt="{:g}", title=None):
         for k in np.arange(-0.5, m.shape[1], bw):
             ax.axvline(k, color="k", lw=1.5)
         ax.set_title(t, fontsize=10)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title)
 
 
 def plot_timings(timings, xlabel="time per call", title=None):
@@ -1140,10 +1125,7 @@ def plot_timings(timings, xlabel="time per call", title=None):
             ax.text(t * 1.1, y, _seconds(t), va="center", fontsize=8)
         ax.set_xlabel(xlabel)
         ax.set_title(group, fontsize=10)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title)
 
 
 def _seconds(t):
@@ -1183,10 +1165,7 @@ def show_augmentations(views, mean, std, title=None, scale=1.1):
             ax.set_xticks([])
             ax.set_yticks([])
         axes[r, 0].set_ylabel(name, fontsize=8, rotation=0, ha="right", va="center")
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title, fontsize=10)
 
 
 def show_mixup(x, mixed, targets, class_names, mean, std, title=None, scale=1.2):
@@ -1206,10 +1185,7 @@ def show_mixup(x, mixed, targets, class_names, mean, std, title=None, scale=1.2)
             axes[r, i].imshow(img.transpose(1, 2, 0), interpolation="nearest")
             axes[r, i].axis("off")
         axes[1, i].set_title("\n+ ".join(parts), fontsize=7)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title, fontsize=10)
 
 
 def plot_augmentation_results(results, title=None):
@@ -1229,10 +1205,7 @@ def plot_augmentation_results(results, title=None):
     ax.set_xticks(pos, names, fontsize=8)
     ax.set(ylabel="accuracy", ylim=(0, min(1.15, max(tr.max(), te.max()) + 0.15)))
     ax.legend(fontsize=8, loc="lower right")
-    if title:
-        ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title, ax=ax, fontsize=10)
 
 
 def plot_transfer_curves(curves, title=None, ax=None):
@@ -1253,10 +1226,7 @@ def plot_transfer_curves(curves, title=None, ax=None):
     ax.set(xlabel="labelled images per class", ylabel="target-task test accuracy")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    if title:
-        ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title, ax=ax, fontsize=10)
 
 
 def plot_freeze_costs(costs, title=None):
@@ -1273,10 +1243,7 @@ def plot_freeze_costs(costs, title=None):
         ax.set_xticks(range(len(costs)), list(costs), fontsize=8)
         ax.set_title(q, fontsize=9)
         ax.set_ylim(0, max(vals) * 1.25 if max(vals) > 0 else 1)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title, fontsize=10)
 
 
 __all__ += ["show_augmentations", "show_mixup", "plot_augmentation_results", "plot_transfer_curves",
@@ -1328,10 +1295,7 @@ def plot_channel_stats(panels, markers=None, title=None):
         ax.set_title(name, fontsize=10)
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title)
 
 
 def plot_batch_statistics(small, big, small_label="small batches", big_label="the whole batch", title=None):
@@ -1353,10 +1317,7 @@ def plot_batch_statistics(small, big, small_label="small batches", big_label="th
         ax.set_title(f"per-channel {name}", fontsize=10)
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title)
 
 
 __all__ += ["show_norm_sharing", "plot_channel_stats", "plot_batch_statistics"]
@@ -1392,10 +1353,7 @@ def show_filter_comparison(filters, titles, ncols=8, title=None, scale=4.0):
         ax.imshow(m, interpolation="nearest")
         ax.set_title(t, fontsize=9)
         ax.axis("off")
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title, fontsize=10)
 
 
 def show_patch_grid(patches, row_labels=None, title=None, scale=0.75):
@@ -1418,10 +1376,7 @@ def show_patch_grid(patches, row_labels=None, title=None, scale=0.75):
             ax.set_yticks([])
         if row_labels is not None:
             axes[r, 0].set_ylabel(str(row_labels[r]), fontsize=7, rotation=0, ha="right", va="center")
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title, fontsize=10)
 
 
 def show_heatmaps(images, maps, titles=None, map_titles=None, title=None, cmap="hot", scale=1.3):
@@ -1442,10 +1397,7 @@ def show_heatmaps(images, maps, titles=None, map_titles=None, title=None, cmap="
             axes[0, i].set_title(str(titles[i]), fontsize=7)
         if map_titles is not None:
             axes[1, i].set_title(str(map_titles[i]), fontsize=7)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title, fontsize=10)
 
 
 def plot_flip_rate(levels, rates, reference=None, title=None, ax=None):
@@ -1463,10 +1415,7 @@ def plot_flip_rate(levels, rates, reference=None, title=None, ax=None):
            ylim=(-0.02, 1.02), xticks=levels)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    if title:
-        ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title, ax=ax, fontsize=10)
 
 
 def show_adversarial(x, x_adv, before, after, class_names=None, magnify=None, title=None, scale=1.3):
@@ -1487,10 +1436,7 @@ def show_adversarial(x, x_adv, before, after, class_names=None, magnify=None, ti
         axes[0, i].set_title(_label_text(before[i], class_names), fontsize=7)
         axes[2, i].set_title(_label_text(after[i], class_names), fontsize=7, color="C3")
     axes[1, 0].set_title(f"x{magnify:.0f}", fontsize=7)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title, fontsize=10)
 
 
 def plot_embedding_2d(Z, y, class_names=None, ax=None, title=None, size=4):
@@ -1505,10 +1451,7 @@ def plot_embedding_2d(Z, y, class_names=None, ax=None, title=None, size=4):
                    label=_label_text(int(c), class_names))
     ax.set(xlabel="component 1", ylabel="component 2")
     ax.legend(fontsize=6, markerscale=2, loc="best", ncol=2)
-    if title:
-        ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title, ax=ax, fontsize=10)
 
 
 __all__ += ["show_filter_comparison", "show_patch_grid", "show_heatmaps", "plot_flip_rate", "show_adversarial",
