@@ -3,9 +3,9 @@ notebook's solution (tools.inject) and the check must fail with its hint; the so
 passes every check, and a stub is reported as not implemented yet."""
 import pytest
 
-from cs231n_helpers.checks import CheckFailed, NotImplementedYet
+from cs231n_helpers.checks import CheckFailed
 from cs231n_helpers.feedback import cnn_vis as fb
-from tools.inject import module_with_mistake
+from _hints import assert_stubs_not_implemented, injector, stub
 
 NB = "07_what_cnns_learn"
 
@@ -23,17 +23,11 @@ def test_the_solution_passes_every_check():
 
 
 def test_a_stub_is_not_implemented_yet():
-    def stub(*args, **kw):
-        raise NotImplementedError()
-
-    for check in (fb.check_receptive_fields, fb.check_saliency_map, fb.check_occlusion_map, fb.check_fgsm, fb.check_pca_2d):
-        with pytest.raises(NotImplementedYet, match="not implemented yet"):
-            check(stub)
+    checks = (fb.check_receptive_fields, fb.check_saliency_map, fb.check_occlusion_map, fb.check_fgsm, fb.check_pca_2d)
+    assert_stubs_not_implemented([(check, (stub,)) for check in checks], match="not implemented yet")
 
 
-def run(mistake):
-    old, new, *count = mistake
-    return module_with_mistake(NB, old, new, *count)
+run = injector(NB)
 
 
 RF_UPDATES = ("        size += (k - 1) * jump\n        start += ((k - 1) / 2 - p) * jump\n        jump *= s")

@@ -3,9 +3,9 @@ notebook's solution (tools.inject) and the check must fail with its hint; the so
 passes every check."""
 import pytest
 
-from cs231n_helpers.checks import CheckFailed, NotImplementedYet
+from cs231n_helpers.checks import CheckFailed
 from cs231n_helpers.feedback import torch_nets as fb
-from tools.inject import module_with_mistake
+from _hints import assert_stubs_not_implemented, injector, stub
 
 NB = "06_vgg_resnet"
 
@@ -26,20 +26,12 @@ def test_the_solution_passes_every_check():
 
 
 def test_a_stub_is_not_implemented_yet():
-    def stub(*args, **kw):
-        raise NotImplementedError()
-
-    for check, args in ((fb.check_channel_stats, (stub,)), (fb.check_random_crop, (stub,)),
-                        (fb.check_random_flip, (stub,)), (fb.check_smooth_cross_entropy, (stub,)),
-                        (fb.check_train_step, (stub, stub)), (fb.check_predict, (stub,))):
-        with pytest.raises(NotImplementedYet):
-            check(*args)
+    assert_stubs_not_implemented([(fb.check_channel_stats, (stub,)), (fb.check_random_crop, (stub,)),
+                                  (fb.check_random_flip, (stub,)), (fb.check_smooth_cross_entropy, (stub,)),
+                                  (fb.check_train_step, (stub, stub)), (fb.check_predict, (stub,))])
 
 
-def run(mistake):
-    """Inject ``mistake`` = (old, new[, count]) into the solution and return the rebuilt module."""
-    old, new, *count = mistake
-    return module_with_mistake(NB, old, new, *count)
+run = injector(NB)
 
 
 # (what the learner wrote instead: old -> new in the solution, words of the hint)

@@ -3,9 +3,9 @@ notebook's solution (tools.inject) and the check must fail with its hint; the so
 passes every check; a stub is "not implemented yet"."""
 import pytest
 
-from cs231n_helpers.checks import CheckFailed, NotImplementedYet
+from cs231n_helpers.checks import CheckFailed
 from cs231n_helpers.feedback import transfer as fb
-from tools.inject import module_with_mistake
+from _hints import assert_stubs_not_implemented, injector, stub
 
 NB = "08_transfer_augmentation"
 
@@ -25,19 +25,12 @@ def test_the_solution_passes_every_check():
 
 
 def test_a_stub_is_not_implemented_yet():
-    def stub(*args, **kw):
-        raise NotImplementedError()
-
-    for check in (fb.check_cutout, fb.check_mixup, fb.check_train_steps, fb.check_transfer_net, fb.check_linear_probe,
-                  fb.check_param_groups):
-        with pytest.raises(NotImplementedYet, match="not implemented yet"):
-            check(stub)
+    checks = (fb.check_cutout, fb.check_mixup, fb.check_train_steps, fb.check_transfer_net, fb.check_linear_probe,
+              fb.check_param_groups)
+    assert_stubs_not_implemented([(check, (stub,)) for check in checks], match="not implemented yet")
 
 
-def run(mistake):
-    """Inject ``mistake`` = (old, new[, count]) into the solution and return the rebuilt module."""
-    old, new, *count = mistake
-    return module_with_mistake(NB, old, new, *count)
+run = injector(NB)
 
 
 SQUARE = ("top = centers[:, 0, None, None] - size // 2                  # (N, 1, 1): each square's first row\n"
