@@ -308,6 +308,13 @@ def fast_route(C, F, stride, pad, HH, WW):
     return "shifted" if stride == 1 and HH == WW and pad <= HH - 1 else "col2im"
 
 
+def route_weights(w, route):
+    """The filters w (F, C, HH, WW) laid out like the route's taps ('shifted') or columns."""
+    if route == "shifted":
+        return tap_weights(w)
+    return w.reshape(len(w), -1).T if route == "nchw" else w.transpose(2, 3, 1, 0).reshape(-1, len(w))
+
+
 # %% notebooks/04_conv_layer.ipynb, cell 65 - 6.6 Fast in practice (given): fewer copies, cache-sized chunks, every core
 def conv_forward_fast(x, w, b, conv_param):
     """Forward pass of a convolutional layer, fast: chunks of images on every core, each computed
@@ -320,10 +327,7 @@ def conv_forward_fast(x, w, b, conv_param):
     dtype = compute_dtype(x, w)
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     route, bias = fast_route(C, F, stride, pad, HH, WW), b.astype(dtype, copy=False)[:, None, None]
-    if route == "shifted":
-        w_rows = tap_weights(w)
-    else:                                 # laid out like the columns
-        w_rows = w.reshape(F, -1).T if route == "nchw" else w.transpose(2, 3, 1, 0).reshape(-1, F)
+    w_rows = route_weights(w, route)
     out = np.empty((N, F, H_out, W_out), dtype)
     per_image = (H_out + 1) * (W + 2 * pad) if route == "shifted" else H_out * W_out * WW   # taps or columns
     cols_bytes = per_image * HH * C * out.itemsize
@@ -353,14 +357,14 @@ def conv_backward_fast(dout, cache, need_dx=True):
     H_out, W_out = conv_output_size(H, HH, stride, pad), conv_output_size(W, WW, stride, pad)
     check_array(dout, "dout", shape=(N, F, H_out, W_out), what=f"{(N, F, H_out, W_out)} (the forward output's)")
     dout, route = dout.astype(x.dtype, copy=False), fast_route(C, F, stride, pad, HH, WW)
-    w_rows = w.reshape(F, -1).T if route == "nchw" else w.transpose(2, 3, 1, 0).reshape(-1, F)
-    w_flip = tap_weights(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))   # for 'shifted': rotated, C <-> F
+    rotated = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)                # dx of 'shifted': C <-> F, turned 180
+    w_rows = route_weights(rotated if route == "shifted" else w, route)
     dx = np.empty_like(x) if need_dx else None
     def work(job):                     # returns this chunk's dw, shaped like w
         chunk, cols = job              # cols: kept by the forward pass, or None (rebuilt here)
         if route == "shifted":         # dx: the transposed convolution; dw: the forward's product, read back
             if need_dx:
-                conv_shifted(dout[chunk], w_flip, 0, HH - 1 - pad, dx[chunk])
+                conv_shifted(dout[chunk], w_rows, 0, HH - 1 - pad, dx[chunk])
             return dw_shifted(x[chunk], dout[chunk], HH, pad)
         if route == "nchw":            # the im2col layer of 6.1-6.5, on one chunk
             dout_mat = dout[chunk].transpose(1, 0, 2, 3).reshape(F, -1)
