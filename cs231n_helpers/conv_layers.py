@@ -230,7 +230,7 @@ def conv_shifted(x, w_taps, bias, pad, out):
     """Stride-1 convolution of a chunk x (n, C, H, W) into out (n, F, H', W'), square filters. Per
     image one product gives every filter's response at every horizontal tap l; the output sums
     tap l's responses read l pixels on."""
-    (n, C, H, W), (F, H_out, W_out), Wp = x.shape, out.shape[1:], x.shape[3] + 2 * pad
+    (n, C), (F, H_out, W_out), Wp = x.shape[:2], out.shape[1:], x.shape[3] + 2 * pad
     HH, R = w_taps.shape[1] // C, H_out * Wp                  # R: output pixels on the padded-width grid
     buf, resp = np.zeros((HH, C, R + HH - 1), x.dtype), np.empty((HH, F, R + HH - 1), x.dtype)
     for i in range(n):
@@ -246,7 +246,7 @@ def dw_shifted(x, dout, HH, pad):
     taps[(k, c), q + l] times dout[f, q], so per image one product of the row taps with [dout
     moved l pixels on, for each l] (channels last: the layout BLAS multiplies fastest).
     Returns (F, C, HH, WW)."""
-    (n, C, H, W), (_, F, H_out, W_out) = x.shape, dout.shape
+    (n, C, _, W), (_, F, H_out, W_out) = x.shape, dout.shape
     WW, Wp = HH, W + 2 * pad
     R = H_out * Wp
     buf = np.zeros((HH, C, R + HH - 1), x.dtype)

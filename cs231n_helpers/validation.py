@@ -193,7 +193,7 @@ def check_affine_inputs(x, w, b):
     D = d_1 * ... * d_k, b (M,). Returns D."""
     check_array(x, "x", what="(N, d_1, ..., d_k)")
     if x.ndim < 1:
-        raise ValueError(f"x must have shape (N, d_1, ..., d_k), got a scalar")
+        raise ValueError("x must have shape (N, d_1, ..., d_k), got a scalar")
     D = int(np.prod(x.shape[1:]))
     check_array(w, "w", ndim=2, what="(D, M)")
     if w.shape[0] != D:

@@ -1,7 +1,6 @@
 """Notebook 04's exercise checks name the classic mistakes: each mistake is injected into the
 notebook's solution (tools.inject) and the check must fail with its hint; the solution itself
 passes every check."""
-import numpy as np
 import pytest
 
 from cs231n_helpers.checks import CheckFailed

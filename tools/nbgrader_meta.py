@@ -249,7 +249,6 @@ def problems(nb: dict, name: str = "notebook") -> list[str]:
     return [f"{name}: the nbgrader metadata of {len(wrong)} cell(s) disagrees with the markers "
             f"(cells {cells}; cell {i} has {have}, expected {m})",
             f"{name}: run `{COMMAND} {name}` to derive its nbgrader metadata from the markers"]
-    return out
 
 
 def notebooks(folder=None) -> list[Path]:

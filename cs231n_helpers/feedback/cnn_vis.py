@@ -22,7 +22,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from cs231n_helpers.checks import Mistake, check_close, check_true, checking, close_to, fail, name_mistake
+from cs231n_helpers.checks import Mistake, check_close, check_true, checking, close_to, fail
 from cs231n_helpers.feedback.torch_nets import torch_errors
 
 __all__ = ["check_receptive_fields", "check_saliency_map", "check_occlusion_map", "check_fgsm", "check_pca_2d",
